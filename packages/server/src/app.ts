@@ -1,0 +1,126 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Deps } from './deps';
+import { errorStatus, HttpError, sendError, type ErrorCode } from './http/errors';
+import { makeGuard } from './http/auth';
+import { createAuthService } from './modules/auth/service';
+import { authRoutes } from './modules/auth/routes';
+import { createStoresService } from './modules/stores/service';
+import { storesRoutes } from './modules/stores/routes';
+import { createCatalogService } from './modules/catalog/service';
+import { catalogRoutes } from './modules/catalog/routes';
+import { createStockService } from './modules/stock/service';
+import { stockRoutes } from './modules/stock/routes';
+import { createOrdersService } from './modules/orders/service';
+import { ordersRoutes } from './modules/orders/routes';
+import { createCashService } from './modules/cash/service';
+import { cashRoutes } from './modules/cash/routes';
+
+/** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+};
+
+export function createServices(deps: Deps) {
+  const auth = createAuthService(deps);
+  const stores = createStoresService(deps);
+  const catalog = createCatalogService(deps, { stores });
+  const stock = createStockService(deps, { stores });
+  const cash = createCashService(deps, { stores });
+  const orders = createOrdersService(deps);
+  return { auth, stores, cash, orders, stock, catalog };
+}
+export type Services = ReturnType<typeof createServices>;
+
+export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      // unknown fields are an error, not silently dropped
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  });
+  // JSON bodies only; a wrong content type is a clear 415
+  app.decorateRequest('auth', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenTill API',
+        version: '0.1.0',
+        description:
+          'Point-of-sale API. Amounts are integer minor units of the store currency. Errors are `{"error":{"code","message","details"}}`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpError)
+      return sendError(reply, { code: error.code, message: error.message, details: error.details });
+    if (error.validation) {
+      const first = error.validation[0];
+      const unknown = error.validation.find((v) => v.keyword === 'additionalProperties');
+      if (unknown) {
+        const field = (unknown.params as { additionalProperty?: string }).additionalProperty;
+        return sendError(reply, {
+          code: 'unknown_field',
+          message: `Unknown field ${field ?? ''} in ${error.validationContext ?? 'request'}${unknown.instancePath ? ` at ${unknown.instancePath}` : ''}.`,
+          details: error.validation,
+        });
+      }
+      return sendError(reply, {
+        code: 'validation_failed',
+        message:
+          `Invalid ${error.validationContext ?? 'request'}: ${first?.instancePath || '(root)'} ${first?.message ?? ''}`.trim(),
+        details: error.validation,
+      });
+    }
+    const mapped = error.code ? fastifyCodes[error.code] : undefined;
+    if (mapped) return sendError(reply, { code: mapped, message: error.message });
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, { code: 'validation_failed', message: error.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    deps.log.error({ err: error, url: request.url }, 'unhandled error');
+    return reply.status(errorStatus.internal_error).send({
+      error: {
+        code: 'internal_error',
+        message: 'Something went wrong on our side; the request was not applied.',
+      },
+    });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, {
+      code: 'route_not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+    }),
+  );
+
+  app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  const services = createServices(deps);
+  const guard = makeGuard(services.auth);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(services.auth, guard));
+      await api.register(storesRoutes(services.stores, guard));
+      await api.register(catalogRoutes(services.catalog, guard));
+      await api.register(stockRoutes(services.stock, guard));
+      await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
+      await api.register(cashRoutes(services.cash, guard));
+    },
+    // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
+    { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },
+  );
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,173 @@
+import Sqlite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Migration } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DB } from './schema';
+import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
+import * as m001 from './migrations/001-initial';
+
+/**
+ * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
+ * run a list of compiled queries with the fewest round trips the engine allows: synchronously
+ * under one lock on SQLite, and as one multi-statement simple query on PostgreSQL (which the
+ * server runs as a single implicit transaction). All dialect quirks live in this file.
+ */
+export interface Database {
+  kind: 'sqlite' | 'postgres';
+  db: Kysely<DB>;
+  /** Runs all queries in one transaction; throws (and writes nothing) if any fails. */
+  batch(queries: readonly CompiledQuery[]): Promise<void>;
+  /** Runs read queries together and returns each one's rows. */
+  readBatch(queries: readonly CompiledQuery[]): Promise<Record<string, unknown>[][]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; when absent, SQLite at `sqlitePath` */
+  url?: string | undefined;
+  sqlitePath?: string | undefined;
+  /** PostgreSQL schema to use (tests give each test its own) */
+  schema?: string | undefined;
+  poolSize?: number | undefined;
+}
+
+export const migrations: Record<string, Migration> = {
+  '001-initial': m001,
+};
+
+/** int8/numeric come back from pg as strings; money and quantities must be safe integers. */
+function parseSafeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`integer ${value} is outside the safe range`);
+  return n;
+}
+pg.types.setTypeParser(pg.types.builtins.INT8, parseSafeInt);
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.schema, options.poolSize ?? 16);
+  return openSqlite(options.sqlitePath ?? './data/opentill.db');
+}
+
+function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new Sqlite(path);
+  raw.pragma('journal_mode = WAL');
+  // FULL: every acknowledged commit is on disk before we answer (durable across power loss).
+  raw.pragma('synchronous = FULL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  const driver = new SqliteDriver(raw);
+  const db = new Kysely<DB>({ dialect: new OpenTillSqliteDialect(driver) });
+  return {
+    kind: 'sqlite',
+    db,
+    batch: (queries) =>
+      driver.withConnection((conn) => {
+        conn.raw
+          .transaction(() => {
+            for (const q of queries) conn.runSync(q);
+          })
+          .immediate();
+      }),
+    readBatch: (queries) =>
+      driver.withConnection((conn) => queries.map((q) => conn.runSync<Record<string, unknown>>(q).rows)),
+    close: () => db.destroy(),
+  };
+}
+
+/** Renders a value as a PostgreSQL literal (standard_conforming_strings must be on). */
+export function pgLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('non-finite number in SQL');
+    return String(value);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new Error('NUL byte in SQL string');
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  throw new Error(`cannot inline a ${typeof value} into SQL`);
+}
+
+export function inlineParameters(q: CompiledQuery): string {
+  const params = q.parameters;
+  return q.sql.replace(/\$(\d+)/g, (_, n: string) => pgLiteral(params[Number(n) - 1]));
+}
+
+async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const check = await pool.query<{ standard_conforming_strings: string }>('show standard_conforming_strings');
+  if (check.rows[0]?.standard_conforming_strings !== 'on') {
+    await pool.end();
+    throw new Error('OpenTill needs standard_conforming_strings = on');
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A multi-statement simple query runs as one implicit transaction: one round trip, atomic.
+  const multi = async (queries: readonly CompiledQuery[]) => {
+    const text = queries.map(inlineParameters).join(';\n');
+    const client = await pool.connect();
+    try {
+      const result = (await client.query(text)) as unknown;
+      const results = Array.isArray(result) ? (result as pg.QueryResult[]) : [result as pg.QueryResult];
+      return results.map((r) => r.rows as Record<string, unknown>[]);
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    kind: 'postgres',
+    db,
+    batch: async (queries) => {
+      if (queries.length > 0) await multi(queries);
+    },
+    readBatch: (queries) => (queries.length > 0 ? multi(queries) : Promise.resolve([])),
+    close: () => db.destroy(),
+  };
+}
+
+export async function migrate(database: Database): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
+
+/** Creates a PostgreSQL schema (for tests and multi-schema setups). */
+export async function createPgSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists "${schema.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropPgSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** True for a unique-constraint violation on either engine. */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

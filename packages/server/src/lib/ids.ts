@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Prefixed, time-ordered IDs over UUIDv7 (RFC 9562): `ord_0193a1b2-…`. Sorting IDs as text sorts
+ * them by creation time (to the millisecond). The register makes its own with the same shape.
+ */
+export type IdPrefix =
+  | 'ten'
+  | 'sto'
+  | 'reg'
+  | 'stf'
+  | 'tax'
+  | 'cat'
+  | 'prd'
+  | 'var'
+  | 'ord'
+  | 'pay'
+  | 'ref'
+  | 'mov'
+  | 'cs'
+  | 'cm'
+  | 'evt'
+  | 'aud'
+  | 'trf';
+
+export interface Ids {
+  newId(prefix: IdPrefix): string;
+}
+
+export function uuidv7(ms: number, random: Uint8Array = randomBytes(10)): string {
+  const b = new Uint8Array(16);
+  let t = ms;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  b.set(random.subarray(0, 10), 6);
+  b[6] = 0x70 | ((b[6] ?? 0) & 0x0f);
+  b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
+  const h = Buffer.from(b).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function systemIds(clock: Clock): Ids {
+  return { newId: (prefix) => `${prefix}_${uuidv7(clock.now().getTime())}` };
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock for tests and generated history: starts at `start`, moves only when told. */
+export function fixedClock(start: Date): Clock & { advance(ms: number): void; set(d: Date): void } {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms;
+    },
+    set: (d) => {
+      t = d.getTime();
+    },
+  };
+}

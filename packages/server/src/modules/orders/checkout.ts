@@ -1,0 +1,509 @@
+import {
+  normalizeGtin,
+  parseBarcode,
+  priceCart,
+  settleTenders,
+  toMilli,
+  type AppliedDiscount,
+  type CartLineInput,
+  type EmbeddedBarcodeRule,
+  type TaxClass,
+  type TenderKind,
+  type Unit,
+} from '@opentill/core';
+import type { CompiledQuery } from 'kysely';
+import type { Deps } from '../../deps';
+import type { OrderLineTable, OrderTable, PaymentTable, StoreTable } from '../../db/schema';
+import { isUniqueViolation } from '../../db/database';
+import { fail, type ApiError, type ErrorCode } from '../../http/errors';
+import { sha256Hex } from '../../lib/secrets';
+import { stableStringify } from '../../lib/json';
+import { saleLookupQueries, type SaleVariantRow } from '../catalog/lookup';
+import { movementQueries, type MovementInput } from '../stock/movements';
+import type { AuthContext } from '../auth/service';
+import { orderView, type OrderDetails, type OrderView } from './view';
+
+export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
+  reason: string;
+};
+
+export interface CheckoutBody {
+  id: string;
+  storeId: string;
+  registerId: string;
+  customerId?: string | null;
+  lines: {
+    lineId?: string;
+    variantId?: string;
+    barcode?: string;
+    quantity?: number;
+    discount?: DiscountBody;
+  }[];
+  orderDiscounts?: DiscountBody[];
+  tenders: { kind: TenderKind; amount: number; reference?: string }[];
+  /** the total the register computed; a disagreement is `price_mismatch` */
+  total?: number;
+  createdAt?: string;
+}
+
+export type CheckoutResult =
+  { ok: true; status: number; body: OrderView; replayed: boolean } | { ok: false; error: ApiError };
+
+/** Tender kinds whose balances live elsewhere arrive with the payments work; until then they are refused. */
+const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
+
+/** 13–19 digits passing Luhn: looks like a card number, which must never be stored. */
+export function looksLikePan(text: string): boolean {
+  const digits = text.replace(/[\s-]/g, '');
+  if (!/^\d{13,19}$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function toDiscount(d: DiscountBody, staffId: string): AppliedDiscount {
+  return {
+    discount:
+      d.kind === 'amount'
+        ? { kind: 'amount', amount: d.amount }
+        : { kind: 'percent', percentBp: d.percentBp },
+    reason: d.reason,
+    by: staffId,
+  };
+}
+
+const SCOPE = 'orders';
+
+/**
+ * Checkout: one read round trip (idempotency key, store, register, open cash session, catalog
+ * facts), pricing and tenders in the pure core, then one atomic write batch (order, lines,
+ * payments, stock movements and levels, outbox event, audit entry, idempotency record).
+ */
+export function createCheckout(deps: Deps) {
+  const { database, clock, ids } = deps;
+  const db = database.db;
+
+  async function replay(
+    tenantId: string,
+    key: string,
+    hash: string,
+    orderId: string,
+  ): Promise<CheckoutResult | null> {
+    const [idem, order] = await database.readBatch([
+      db
+        .selectFrom('idempotency_keys')
+        .select(['request_hash', 'status_code', 'response'])
+        .where('tenant_id', '=', tenantId)
+        .where('scope', '=', SCOPE)
+        .where('key', '=', key)
+        .compile(),
+      db.selectFrom('orders').select(['id']).where('id', '=', orderId).compile(),
+    ]);
+    const row = idem?.[0] as { request_hash: string; status_code: number; response: string } | undefined;
+    if (row) {
+      if (row.request_hash !== hash) {
+        return fail(
+          'idempotency_conflict',
+          'This Idempotency-Key was already used with a different request body.',
+        );
+      }
+      return {
+        ok: true,
+        status: row.status_code,
+        body: JSON.parse(row.response) as OrderView,
+        replayed: true,
+      };
+    }
+    if (order && order.length > 0) {
+      return fail(
+        'order_exists',
+        `An order with id ${orderId} already exists (under another Idempotency-Key).`,
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Prices `body` and, when `key` is given, records the sale. Without a key nothing is written
+   * and the priced order is returned with status 200 (a quote: what the register would charge).
+   */
+  async function run(ctx: AuthContext, key: string | null, body: CheckoutBody): Promise<CheckoutResult> {
+    const tenantId = ctx.tenantId;
+    const hash = sha256Hex(stableStringify(body));
+
+    // Resolve barcodes without the store's rules first: GTINs go into the lookup, embedded
+    // (prefix 2x) codes need the store's rules, so collect their item codes under every layout.
+    const gtins = new Set<string>();
+    const plus = new Set<string>();
+    for (const line of body.lines) {
+      if (line.barcode === undefined) continue;
+      if (/^\d{8,14}$/.test(line.barcode)) gtins.add(normalizeGtin(line.barcode));
+      if (/^2\d{12}$/.test(line.barcode)) for (const n of [4, 5, 6]) plus.add(line.barcode.slice(2, 2 + n));
+    }
+    const variantIds = [...new Set(body.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
+    const lookup = saleLookupQueries(db, tenantId, body.storeId, {
+      variantIds,
+      gtins: [...gtins],
+      plus: [...plus],
+    });
+
+    const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows] =
+      await database.readBatch([
+        db
+          .selectFrom('idempotency_keys')
+          .select(['request_hash', 'status_code', 'response'])
+          .where('tenant_id', '=', tenantId)
+          .where('scope', '=', SCOPE)
+          .where('key', '=', key ?? '')
+          .compile(),
+        db
+          .selectFrom('stores')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', body.storeId)
+          .compile(),
+        db
+          .selectFrom('registers')
+          .select(['id', 'store_id', 'active'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', body.registerId)
+          .compile(),
+        db
+          .selectFrom('cash_sessions')
+          .select(['id'])
+          .where('tenant_id', '=', tenantId)
+          .where('register_id', '=', body.registerId)
+          .where('status', '=', 'open')
+          .compile(),
+        lookup.barcodes,
+        lookup.variants,
+      ]);
+
+    const idem =
+      key === null
+        ? undefined
+        : (idemRows?.[0] as { request_hash: string; status_code: number; response: string } | undefined);
+    if (idem) {
+      if (idem.request_hash !== hash) {
+        return fail(
+          'idempotency_conflict',
+          'This Idempotency-Key was already used with a different request body.',
+        );
+      }
+      return {
+        ok: true,
+        status: idem.status_code,
+        body: JSON.parse(idem.response) as OrderView,
+        replayed: true,
+      };
+    }
+    const store = storeRows?.[0] as StoreTable | undefined;
+    if (!store) return fail('unknown_store', `Store ${body.storeId} does not exist.`);
+    const register = registerRows?.[0] as { id: string; store_id: string; active: number } | undefined;
+    if (!register) return fail('unknown_register', `Register ${body.registerId} does not exist.`);
+    if (register.store_id !== store.id) {
+      return fail('register_store_mismatch', `Register ${register.id} belongs to another store.`);
+    }
+    const sessionId = (sessionRows?.[0] as { id: string } | undefined)?.id ?? null;
+
+    const byGtin = new Map(
+      (barcodeRows as { code: string; variant_id: string }[]).map((b) => [b.code, b.variant_id]),
+    );
+    const variants = new Map((variantRows as unknown as SaleVariantRow[]).map((v) => [v.id, v]));
+    const byPlu = new Map<string, SaleVariantRow>();
+    for (const v of variants.values()) if (v.plu_code) byPlu.set(v.plu_code, v);
+    const rules = JSON.parse(store.embedded_barcodes) as EmbeddedBarcodeRule[];
+
+    // lines → cart input
+    const cartLines: CartLineInput[] = [];
+    const taxClasses: Record<string, TaxClass> = {};
+    const extra: { nameZh: string | null; discount: AppliedDiscount | null }[] = [];
+    for (const [i, line] of body.lines.entries()) {
+      let variant: SaleVariantRow | undefined;
+      let quantity = line.quantity;
+      let priceOverride: number | undefined;
+      if (line.variantId !== undefined) {
+        variant = variants.get(line.variantId);
+        if (!variant || variant.active !== 1) {
+          return fail('unknown_variant', `Line ${i + 1}: variant ${line.variantId} does not exist.`, {
+            line: i,
+          });
+        }
+      } else if (line.barcode !== undefined) {
+        const scanned = parseBarcode(line.barcode, rules);
+        if (!scanned.ok)
+          return fail('invalid_barcode', `Line ${i + 1}: ${scanned.error.message}`, { line: i });
+        const s = scanned.value;
+        if (s.kind === 'gtin') {
+          const id = byGtin.get(normalizeGtin(s.gtin));
+          variant = id ? variants.get(id) : undefined;
+        } else {
+          variant = byPlu.get(s.itemCode);
+          if (s.priceMinor !== undefined) {
+            priceOverride = s.priceMinor;
+            quantity ??= 1;
+          }
+          if (s.weightMilli !== undefined) {
+            if (quantity !== undefined && line.quantity !== undefined) {
+              return fail('invalid_quantity', `Line ${i + 1}: a weight barcode carries its own quantity.`, {
+                line: i,
+              });
+            }
+            quantity = s.weightMilli / 1000;
+          }
+        }
+        if (!variant || variant.active !== 1) {
+          return fail('unknown_barcode', `Line ${i + 1}: no product has barcode ${line.barcode}.`, {
+            line: i,
+          });
+        }
+      } else {
+        return fail('validation_failed', `Line ${i + 1} needs a variantId or a barcode.`, { line: i });
+      }
+      if (variant.price === null) {
+        return fail('no_price', `Line ${i + 1}: ${variant.name} has no price in this store.`, { line: i });
+      }
+      if (variant.rate_ppm === null) {
+        return fail('unknown_tax_class', `Line ${i + 1}: ${variant.name} has no tax rate in this store.`, {
+          line: i,
+        });
+      }
+      taxClasses[variant.tax_class_id] = {
+        id: variant.tax_class_id,
+        name: variant.tax_class_id,
+        ratePpm: variant.rate_ppm,
+      };
+      const discount = line.discount ? toDiscount(line.discount, ctx.staffId) : undefined;
+      cartLines.push({
+        lineId: line.lineId ?? String(i + 1),
+        variantId: variant.id,
+        name: variant.name,
+        unit: variant.unit as Unit,
+        unitPrice: variant.price,
+        quantity: quantity ?? 1,
+        taxClassId: variant.tax_class_id,
+        ...(discount ? { discount } : {}),
+        ...(priceOverride !== undefined ? { priceOverride } : {}),
+      });
+      extra.push({ nameZh: variant.name_zh, discount: discount ?? null });
+    }
+    if (new Set(cartLines.map((l) => l.lineId)).size !== cartLines.length) {
+      return fail('validation_failed', 'Line ids must be unique within an order.');
+    }
+
+    const orderDiscounts = (body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId));
+    const priced = priceCart(
+      { lines: cartLines, orderDiscounts },
+      {
+        currency: store.currency,
+        taxMode: store.tax_mode,
+        taxRounding: store.tax_rounding,
+        roundingMode: store.rounding_mode,
+        taxClasses,
+      },
+    );
+    if (!priced.ok) return fail(priced.error.code as ErrorCode, priced.error.message, priced.error.details);
+    const cart = priced.value;
+    if (body.total !== undefined && body.total !== cart.total) {
+      return fail(
+        'price_mismatch',
+        `The register's total ${body.total} differs from the server's ${cart.total}; refresh prices and try again.`,
+        { expected: cart.total, received: body.total },
+      );
+    }
+
+    for (const t of body.tenders) {
+      if (!SUPPORTED_TENDERS.has(t.kind)) {
+        return fail('unsupported_tender', `Tender ${t.kind} is not available yet; use cash, card or other.`);
+      }
+      if (t.reference !== undefined && looksLikePan(t.reference)) {
+        return fail('card_data_not_allowed', 'A tender reference must not contain a card number.');
+      }
+    }
+    const settled =
+      key === null && body.tenders.length === 0
+        ? {
+            ok: true as const,
+            value: { total: cart.total, cashRounding: 0, amountDue: cart.total, tenders: [], change: 0 },
+          }
+        : settleTenders(cart.total, body.tenders, {
+            increment: store.cash_increment,
+            mode: store.rounding_mode,
+          });
+    if (!settled.ok)
+      return fail(settled.error.code as ErrorCode, settled.error.message, settled.error.details);
+    const settlement = settled.value;
+
+    // stock: block or flag going below zero
+    const need = new Map<string, number>();
+    for (const l of cart.lines)
+      need.set(l.variantId, (need.get(l.variantId) ?? 0) + (toMilli(l.quantity) ?? 0));
+    const moves: MovementInput[] = [];
+    let flagged = false;
+    for (const [variantId, qty] of need) {
+      const onHand = variants.get(variantId)?.on_hand_milli ?? 0;
+      const negative = onHand - qty < 0;
+      if (negative && store.negative_stock === 'block') {
+        return fail(
+          'insufficient_stock',
+          `Not enough stock of ${variants.get(variantId)?.name ?? variantId}.`,
+          {
+            variantId,
+            onHand: onHand / 1000,
+            requested: qty / 1000,
+          },
+        );
+      }
+      flagged ||= negative;
+      moves.push({
+        storeId: store.id,
+        variantId,
+        kind: 'sale',
+        qtyMilli: -qty,
+        refId: body.id,
+        staffId: ctx.staffId,
+        wentNegative: negative,
+      });
+    }
+
+    const now = clock.now().toISOString();
+    const details: OrderDetails = {
+      taxes: cart.taxes,
+      orderDiscounts,
+    };
+    const order: OrderTable = {
+      id: body.id,
+      tenant_id: tenantId,
+      store_id: store.id,
+      register_id: register.id,
+      cash_session_id: sessionId,
+      staff_id: ctx.staffId,
+      customer_id: body.customerId ?? null,
+      status: 'paid',
+      currency: store.currency,
+      subtotal: cart.subtotal,
+      discount_total: cart.discountTotal,
+      tax_total: cart.taxTotal,
+      total: cart.total,
+      cash_rounding: settlement.cashRounding,
+      change_given: settlement.change,
+      refunded_total: 0,
+      details: JSON.stringify(details),
+      stock_flagged: flagged ? 1 : 0,
+      client_created_at: body.createdAt ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    const lines: OrderLineTable[] = cart.lines.map((l, i) => ({
+      tenant_id: tenantId,
+      order_id: body.id,
+      line_no: i + 1,
+      line_id: l.lineId,
+      variant_id: l.variantId,
+      name: l.name,
+      name_zh: extra[i]?.nameZh ?? null,
+      unit: l.unit,
+      quantity_milli: toMilli(l.quantity) ?? 0,
+      unit_price: l.unitPrice,
+      gross: l.gross,
+      line_discount: l.lineDiscount,
+      order_discount: l.orderDiscount,
+      net: l.net,
+      tax: l.tax,
+      total: l.total,
+      tax_class_id: l.taxClassId,
+      rate_ppm: l.ratePpm,
+      discount: extra[i]?.discount ? JSON.stringify(extra[i]?.discount) : null,
+    }));
+    const payments: PaymentTable[] = settlement.tenders.map((t, i) => ({
+      id: ids.newId('pay'),
+      tenant_id: tenantId,
+      order_id: body.id,
+      seq: i + 1,
+      kind: t.kind,
+      status: 'captured',
+      amount: t.amount,
+      tendered: t.tendered,
+      reference: t.reference ?? null,
+      created_at: now,
+    }));
+    const view = orderView(order, lines, payments);
+    if (key === null) return { ok: true, status: 200, body: view, replayed: false };
+    const response = JSON.stringify(view);
+
+    const queries: CompiledQuery[] = [
+      db
+        .insertInto('idempotency_keys')
+        .values({
+          tenant_id: tenantId,
+          key,
+          scope: SCOPE,
+          request_hash: hash,
+          status_code: 201,
+          response,
+          created_at: now,
+        })
+        .compile(),
+      db.insertInto('orders').values(order).compile(),
+      db.insertInto('order_lines').values(lines).compile(),
+      ...(payments.length ? [db.insertInto('payments').values(payments).compile()] : []),
+      ...movementQueries(db, tenantId, moves, now, ids),
+      db
+        .insertInto('outbox')
+        .values({
+          id: ids.newId('evt'),
+          tenant_id: tenantId,
+          topic: 'order.paid',
+          payload: JSON.stringify({
+            orderId: order.id,
+            storeId: order.store_id,
+            total: order.total,
+            currency: order.currency,
+          }),
+          created_at: now,
+          published_at: null,
+        })
+        .compile(),
+      db
+        .insertInto('audit_log')
+        .values({
+          id: ids.newId('aud'),
+          tenant_id: tenantId,
+          staff_id: ctx.staffId,
+          action: 'order.create',
+          entity: 'order',
+          entity_id: order.id,
+          data: JSON.stringify({
+            total: order.total,
+            currency: order.currency,
+            registerId: order.register_id,
+            discounts: cart.discountTotal,
+          }),
+          created_at: now,
+        })
+        .compile(),
+    ];
+    try {
+      await database.batch(queries);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // a concurrent request with the same key or order id won the race
+      const again = await replay(tenantId, key, hash, body.id);
+      if (again) return again;
+      throw e;
+    }
+    return { ok: true, status: 201, body: view, replayed: false };
+  }
+
+  return {
+    checkout: (ctx: AuthContext, key: string, body: CheckoutBody) => run(ctx, key, body),
+    quote: (ctx: AuthContext, body: CheckoutBody) => run(ctx, null, body),
+  };
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { createPgSchema, dropPgSchema, migrate, openDatabase, type Database } from '../src/db/database';
+import { systemClock, systemIds, type Clock } from '../src/lib/ids';
+import type { Deps } from '../src/deps';
+import { buildApp } from '../src/app';
+import { seedDemo, type SeedResult } from '../src/seed/seed';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** SQLite always; PostgreSQL too when OPENTILL_TEST_PG_URL is set. */
+export const engines: Engine[] = process.env.OPENTILL_TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDb {
+  database: Database;
+  /** where the data lives: a SQLite file or a PostgreSQL schema; reopen with `reopen()` */
+  reopen(): Promise<Database>;
+  options: { url?: string; sqlitePath?: string; schema?: string };
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, migrated database: a temp SQLite file, or a new PostgreSQL schema. */
+export async function openTestDb(engine: Engine): Promise<TestDb> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'opentill-test-'));
+    const options = { sqlitePath: join(dir, 'test.db') };
+    const database = await openDatabase(options);
+    await migrate(database);
+    return {
+      database,
+      options,
+      reopen: () => openDatabase(options),
+      cleanup: async () => {
+        await database.close().catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const url = process.env.OPENTILL_TEST_PG_URL ?? '';
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await createPgSchema(url, schema);
+  const options = { url, schema, poolSize: 8 };
+  const database = await openDatabase(options);
+  await migrate(database);
+  return {
+    database,
+    options,
+    reopen: () => openDatabase(options),
+    cleanup: async () => {
+      await database.close().catch(() => undefined);
+      await dropPgSchema(url, schema);
+    },
+  };
+}
+
+export const silentLog = pino({ level: 'silent' });
+
+export function testDeps(database: Database, clock: Clock = systemClock): Deps {
+  return { database, clock, ids: systemIds(clock), log: silentLog };
+}
+
+export interface TestApp {
+  engine: Engine;
+  app: FastifyInstance;
+  deps: Deps;
+  db: TestDb;
+  seed: SeedResult;
+  /** bearer tokens of the demo staff, by role */
+  tokens: Record<'owner' | 'manager' | 'cashier' | 'auditor', string>;
+  auth(role: 'owner' | 'manager' | 'cashier' | 'auditor'): { authorization: string };
+  close(): Promise<void>;
+}
+
+export const TEST_PASSWORD = 'opentill-test-pw';
+
+/** A migrated database with the demo tenant seeded, the app built, and every demo role signed in. */
+export async function startTestApp(engine: Engine, clock: Clock = systemClock): Promise<TestApp> {
+  const db = await openTestDb(engine);
+  const deps = testDeps(db.database, clock);
+  const prefix = `${randomBytes(3).toString('hex')}_`;
+  const seed = await seedDemo(deps, { password: TEST_PASSWORD, usernamePrefix: prefix });
+  const app = await buildApp(deps);
+  const tokens = {} as TestApp['tokens'];
+  for (const role of ['owner', 'manager', 'cashier', 'auditor'] as const) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: `${prefix}${role}`, password: TEST_PASSWORD },
+    });
+    if (res.statusCode !== 200) throw new Error(`login ${role} failed: ${res.body}`);
+    tokens[role] = (res.json() as { token: string }).token;
+  }
+  return {
+    engine,
+    app,
+    deps,
+    db,
+    seed,
+    tokens,
+    auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    close: async () => {
+      await app.close();
+      await db.cleanup();
+    },
+  };
+}
+
+export interface DemoVariant {
+  id: string;
+  sku: string;
+  name: string;
+  unit: string;
+  barcode: string;
+  pluCode: string | null;
+  prices: Record<string, number>;
+}
+
+/** Demo variants of the seeded tenant (ordered by SKU), for building baskets in tests. */
+export async function demoVariants(
+  t: TestApp,
+  opts: { unit?: 'each' | 'kg'; limit?: number } = {},
+): Promise<DemoVariant[]> {
+  const db = t.deps.database.db;
+  let q = db
+    .selectFrom('variants')
+    .select(['id', 'sku', 'name', 'unit', 'plu_code'])
+    .where('tenant_id', '=', t.seed.tenantId)
+    .orderBy('sku');
+  if (opts.unit) q = q.where('unit', '=', opts.unit);
+  const rows = await q.limit(opts.limit ?? 10).execute();
+  const ids = rows.map((r) => r.id);
+  const prices = await db
+    .selectFrom('prices')
+    .selectAll()
+    .where('tenant_id', '=', t.seed.tenantId)
+    .where('variant_id', 'in', ids)
+    .execute();
+  const codes = await db
+    .selectFrom('barcodes')
+    .selectAll()
+    .where('tenant_id', '=', t.seed.tenantId)
+    .where('variant_id', 'in', ids)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    sku: r.sku,
+    name: r.name,
+    unit: r.unit,
+    pluCode: r.plu_code,
+    barcode: codes.find((c) => c.variant_id === r.id)?.code.replace(/^0+(?=\d{12,13}$)/, '') ?? '',
+    prices: Object.fromEntries(prices.filter((p) => p.variant_id === r.id).map((p) => [p.store_id, p.price])),
+  }));
+}
+
+let orderSeq = 0;
+/** A fresh client-made order id in the shape the register makes. */
+export function newOrderId(): string {
+  orderSeq += 1;
+  return `ord_${Date.now().toString(16)}-${orderSeq.toString(16).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+}
