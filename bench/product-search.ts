@@ -16,7 +16,13 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { gtinCheckDigit, normalizeGtin } from '@opentill/core';
-import { createPgSchema, dropPgSchema, migrate, openDatabase, type Database } from '../packages/server/src/db/database';
+import {
+  createPgSchema,
+  dropPgSchema,
+  migrate,
+  openDatabase,
+  type Database,
+} from '../packages/server/src/db/database';
 import type { DB } from '../packages/server/src/db/schema';
 import { systemClock, systemIds } from '../packages/server/src/lib/ids';
 import { createStoresService } from '../packages/server/src/modules/stores/service';
@@ -38,12 +44,178 @@ function rng(seed: number) {
 const rand = rng(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 
-const brands = ['Acme', 'Sunrise', 'Golden Field', 'Blue Harbor', 'Maple', 'Panda', 'Lotus', 'Northwind', 'Redwood', 'Jade', 'Orchid', 'Summit', 'Riverside', 'Harvest', 'Coastal', 'Silver Leaf', 'Great Wall', 'Pearl', 'Bamboo', 'Crane'];
-const brandsZh = ['顶好', '日出', '金田', '蓝港', '枫叶', '熊猫', '莲花', '北风', '红木', '翡翠', '兰花', '峰顶', '河畔', '丰收', '海岸', '银叶', '长城', '珍珠', '竹林', '仙鹤'];
-const adjectives = ['Classic', 'Organic', 'Spicy', 'Sweet', 'Salted', 'Smoked', 'Fresh', 'Crispy', 'Creamy', 'Roasted', 'Light', 'Dark', 'Original', 'Premium', 'Mini', 'Family', 'Wild', 'Golden', 'Honey', 'Mild'];
-const adjectivesZh = ['经典', '有机', '香辣', '香甜', '咸味', '烟熏', '新鲜', '香脆', '奶香', '烘焙', '清淡', '浓郁', '原味', '优选', '迷你', '家庭装', '野生', '金黄', '蜂蜜', '温和'];
-const nouns = ['Latte', 'Green Tea', 'Oolong', 'Noodles', 'Rice Crackers', 'Dumplings', 'Soy Sauce', 'Peanuts', 'Cashews', 'Chocolate', 'Biscuits', 'Yogurt', 'Milk', 'Orange Juice', 'Cola', 'Mineral Water', 'Instant Coffee', 'Sunflower Seeds', 'Beef Jerky', 'Tofu', 'Seaweed', 'Rice', 'Vinegar', 'Sesame Oil', 'Shampoo', 'Toothpaste', 'Tissues', 'Detergent', 'Batteries', 'Notebook', 'Pens', 'Candles', 'Mooncakes', 'Pork Buns', 'Spring Rolls', 'Dried Mango', 'Walnuts', 'Red Dates', 'Goji Berries', 'Honey'];
-const nounsZh = ['拿铁', '绿茶', '乌龙茶', '面条', '米饼', '饺子', '酱油', '花生', '腰果', '巧克力', '饼干', '酸奶', '牛奶', '橙汁', '可乐', '矿泉水', '速溶咖啡', '瓜子', '牛肉干', '豆腐', '海苔', '大米', '香醋', '芝麻油', '洗发水', '牙膏', '纸巾', '洗衣液', '电池', '笔记本', '圆珠笔', '蜡烛', '月饼', '猪肉包', '春卷', '芒果干', '核桃', '红枣', '枸杞', '蜂蜜'];
+const brands = [
+  'Acme',
+  'Sunrise',
+  'Golden Field',
+  'Blue Harbor',
+  'Maple',
+  'Panda',
+  'Lotus',
+  'Northwind',
+  'Redwood',
+  'Jade',
+  'Orchid',
+  'Summit',
+  'Riverside',
+  'Harvest',
+  'Coastal',
+  'Silver Leaf',
+  'Great Wall',
+  'Pearl',
+  'Bamboo',
+  'Crane',
+];
+const brandsZh = [
+  '顶好',
+  '日出',
+  '金田',
+  '蓝港',
+  '枫叶',
+  '熊猫',
+  '莲花',
+  '北风',
+  '红木',
+  '翡翠',
+  '兰花',
+  '峰顶',
+  '河畔',
+  '丰收',
+  '海岸',
+  '银叶',
+  '长城',
+  '珍珠',
+  '竹林',
+  '仙鹤',
+];
+const adjectives = [
+  'Classic',
+  'Organic',
+  'Spicy',
+  'Sweet',
+  'Salted',
+  'Smoked',
+  'Fresh',
+  'Crispy',
+  'Creamy',
+  'Roasted',
+  'Light',
+  'Dark',
+  'Original',
+  'Premium',
+  'Mini',
+  'Family',
+  'Wild',
+  'Golden',
+  'Honey',
+  'Mild',
+];
+const adjectivesZh = [
+  '经典',
+  '有机',
+  '香辣',
+  '香甜',
+  '咸味',
+  '烟熏',
+  '新鲜',
+  '香脆',
+  '奶香',
+  '烘焙',
+  '清淡',
+  '浓郁',
+  '原味',
+  '优选',
+  '迷你',
+  '家庭装',
+  '野生',
+  '金黄',
+  '蜂蜜',
+  '温和',
+];
+const nouns = [
+  'Latte',
+  'Green Tea',
+  'Oolong',
+  'Noodles',
+  'Rice Crackers',
+  'Dumplings',
+  'Soy Sauce',
+  'Peanuts',
+  'Cashews',
+  'Chocolate',
+  'Biscuits',
+  'Yogurt',
+  'Milk',
+  'Orange Juice',
+  'Cola',
+  'Mineral Water',
+  'Instant Coffee',
+  'Sunflower Seeds',
+  'Beef Jerky',
+  'Tofu',
+  'Seaweed',
+  'Rice',
+  'Vinegar',
+  'Sesame Oil',
+  'Shampoo',
+  'Toothpaste',
+  'Tissues',
+  'Detergent',
+  'Batteries',
+  'Notebook',
+  'Pens',
+  'Candles',
+  'Mooncakes',
+  'Pork Buns',
+  'Spring Rolls',
+  'Dried Mango',
+  'Walnuts',
+  'Red Dates',
+  'Goji Berries',
+  'Honey',
+];
+const nounsZh = [
+  '拿铁',
+  '绿茶',
+  '乌龙茶',
+  '面条',
+  '米饼',
+  '饺子',
+  '酱油',
+  '花生',
+  '腰果',
+  '巧克力',
+  '饼干',
+  '酸奶',
+  '牛奶',
+  '橙汁',
+  '可乐',
+  '矿泉水',
+  '速溶咖啡',
+  '瓜子',
+  '牛肉干',
+  '豆腐',
+  '海苔',
+  '大米',
+  '香醋',
+  '芝麻油',
+  '洗发水',
+  '牙膏',
+  '纸巾',
+  '洗衣液',
+  '电池',
+  '笔记本',
+  '圆珠笔',
+  '蜡烛',
+  '月饼',
+  '猪肉包',
+  '春卷',
+  '芒果干',
+  '核桃',
+  '红枣',
+  '枸杞',
+  '蜂蜜',
+];
 const sizes = ['100g', '250g', '500g', '1kg', '330ml', '500ml', '1L', '6-pack', '12-pack', 'Large'];
 
 interface Generated {
@@ -71,7 +243,16 @@ function generate(tenantId: string, storeIds: string[], taxId: string, now: stri
     const vid = `var_bench_${String(i).padStart(6, '0')}`;
     out.push({
       code,
-      product: { id: pid, tenant_id: tenantId, name, name_zh: nameZh, category_id: null, active: 1, created_at: now, updated_at: now },
+      product: {
+        id: pid,
+        tenant_id: tenantId,
+        name,
+        name_zh: nameZh,
+        category_id: null,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      },
       variant: {
         id: vid,
         tenant_id: tenantId,
@@ -88,13 +269,25 @@ function generate(tenantId: string, storeIds: string[], taxId: string, now: stri
         updated_at: now,
       },
       barcode: { tenant_id: tenantId, code: normalizeGtin(code), variant_id: vid },
-      prices: storeIds.map((s) => ({ tenant_id: tenantId, variant_id: vid, store_id: s, price: 100 + Math.floor(rand() * 10_000) })),
+      prices: storeIds.map((s) => ({
+        tenant_id: tenantId,
+        variant_id: vid,
+        store_id: s,
+        price: 100 + Math.floor(rand() * 10_000),
+      })),
     });
   }
   return out;
 }
 
-async function insertAll(database: Database, tenantId: string, storeIds: string[], taxId: string, rows: Generated[], now: string) {
+async function insertAll(
+  database: Database,
+  tenantId: string,
+  storeIds: string[],
+  taxId: string,
+  rows: Generated[],
+  now: string,
+) {
   const db = database.db;
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('tenants').values({ id: tenantId, name: 'Bench', created_at: now }).execute();
@@ -121,24 +314,60 @@ async function insertAll(database: Database, tenantId: string, storeIds: string[
         })
         .execute();
     }
-    await trx.insertInto('tax_classes').values({ id: taxId, tenant_id: tenantId, code: 'std', name: 'Standard', created_at: now }).execute();
+    await trx
+      .insertInto('tax_classes')
+      .values({ id: taxId, tenant_id: tenantId, code: 'std', name: 'Standard', created_at: now })
+      .execute();
     const chunk = 500;
     for (let i = 0; i < rows.length; i += chunk) {
       const part = rows.slice(i, i + chunk);
-      await trx.insertInto('products').values(part.map((r) => r.product)).execute();
-      await trx.insertInto('variants').values(part.map((r) => r.variant)).execute();
-      await trx.insertInto('barcodes').values(part.map((r) => r.barcode)).execute();
-      await trx.insertInto('prices').values(part.flatMap((r) => r.prices)).execute();
+      await trx
+        .insertInto('products')
+        .values(part.map((r) => r.product))
+        .execute();
+      await trx
+        .insertInto('variants')
+        .values(part.map((r) => r.variant))
+        .execute();
+      await trx
+        .insertInto('barcodes')
+        .values(part.map((r) => r.barcode))
+        .execute();
+      await trx
+        .insertInto('prices')
+        .values(part.flatMap((r) => r.prices))
+        .execute();
     }
   });
   await sql`analyze`.execute(database.db);
 }
 
-type Kind = 'english word' | 'english partial' | 'chinese 2 chars' | 'chinese 3+ chars' | 'sku exact' | 'ean-13' | 'upc-a' | 'upc-a as ean-13' | 'miss' | 'list (no q)';
+type Kind =
+  | 'english word'
+  | 'english partial'
+  | 'chinese 2 chars'
+  | 'chinese 3+ chars'
+  | 'sku exact'
+  | 'ean-13'
+  | 'upc-a'
+  | 'upc-a as ean-13'
+  | 'miss'
+  | 'list (no q)';
 
 function queries(rows: Generated[]): { kind: Kind; q: string | undefined }[] {
   const out: { kind: Kind; q: string | undefined }[] = [];
-  const kinds: Kind[] = ['english word', 'english partial', 'chinese 2 chars', 'chinese 3+ chars', 'sku exact', 'ean-13', 'upc-a', 'upc-a as ean-13', 'miss', 'list (no q)'];
+  const kinds: Kind[] = [
+    'english word',
+    'english partial',
+    'chinese 2 chars',
+    'chinese 3+ chars',
+    'sku exact',
+    'ean-13',
+    'upc-a',
+    'upc-a as ean-13',
+    'miss',
+    'list (no q)',
+  ];
   const row = () => pick(rows);
   for (let i = 0; i < SEARCHES; i++) {
     const kind = kinds[i % kinds.length] as Kind;
@@ -207,7 +436,8 @@ async function run(label: string, database: Database) {
 
   const qs = queries(rows);
   // warm-up: prepare statements, fill caches
-  for (const q of qs.slice(0, 50)) await catalog.searchProducts(tenantId, q.q === undefined ? {} : { q: q.q });
+  for (const q of qs.slice(0, 50))
+    await catalog.searchProducts(tenantId, q.q === undefined ? {} : { q: q.q });
   const times = new Map<Kind | 'all', number[]>();
   const hits = new Map<Kind, number>();
   for (const q of qs) {
@@ -222,7 +452,9 @@ async function run(label: string, database: Database) {
     }
     hits.set(q.kind, (hits.get(q.kind) ?? 0) + r.value.items.length);
   }
-  console.log(`\n${label}: ${PRODUCTS.toLocaleString('en')} products inserted in ${(insertMs / 1000).toFixed(1)} s; ${SEARCHES} searches (limit 50, products with variants, barcodes and prices)`);
+  console.log(
+    `\n${label}: ${PRODUCTS.toLocaleString('en')} products inserted in ${(insertMs / 1000).toFixed(1)} s; ${SEARCHES} searches (limit 50, products with variants, barcodes and prices)`,
+  );
   const table = [...times.entries()].map(([kind, list]) => {
     const sorted = [...list].sort((a, b) => a - b);
     return {

@@ -49,6 +49,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openSqlite(options.sqlitePath ?? './data/opentill.db');
 }
 
+interface PendingBatch {
+  queries: readonly CompiledQuery[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  error?: unknown;
+}
+
 function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Sqlite(path);
@@ -59,16 +66,53 @@ function openSqlite(path: string): Database {
   raw.pragma('foreign_keys = ON');
   const driver = new SqliteDriver(raw);
   const db = new Kysely<DB>({ dialect: new OpenTillSqliteDialect(driver) });
+
+  // Group commit: batches that arrive in the same turn of the event loop share one transaction
+  // and so one fsync. Each batch runs inside its own savepoint, so a failing batch rolls back
+  // alone; nobody is answered before the shared COMMIT is on disk.
+  let pending: PendingBatch[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const jobs = pending;
+    pending = [];
+    void driver
+      .withConnection((conn) => {
+        conn.statement('begin immediate').run();
+        try {
+          for (const job of jobs) {
+            conn.statement('savepoint batch').run();
+            try {
+              for (const q of job.queries) conn.runSync(q);
+              conn.statement('release batch').run();
+            } catch (e) {
+              job.error = e;
+              conn.statement('rollback to batch').run();
+              conn.statement('release batch').run();
+            }
+          }
+          conn.statement('commit').run();
+        } catch (e) {
+          if (raw.inTransaction) conn.statement('rollback').run();
+          throw e;
+        }
+      })
+      .then(
+        () => jobs.forEach((j) => (j.error === undefined ? j.resolve() : j.reject(j.error))),
+        (e: unknown) => jobs.forEach((j) => j.reject(e)),
+      );
+  };
+
   return {
     kind: 'sqlite',
     db,
     batch: (queries) =>
-      driver.withConnection((conn) => {
-        conn.raw
-          .transaction(() => {
-            for (const q of queries) conn.runSync(q);
-          })
-          .immediate();
+      new Promise<void>((resolve, reject) => {
+        pending.push({ queries, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       }),
     readBatch: (queries) =>
       driver.withConnection((conn) => queries.map((q) => conn.runSync<Record<string, unknown>>(q).rows)),

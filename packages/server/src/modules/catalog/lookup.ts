@@ -59,21 +59,29 @@ export function saleLookupQueries(
       'r.rate_ppm',
       's.on_hand_milli',
     ])
-    .where('v.tenant_id', '=', tenantId)
-    .where((eb) =>
-      eb.or([
-        eb('v.id', 'in', refs.variantIds.length ? refs.variantIds : none),
-        eb(
-          'v.id',
-          'in',
+    // One indexed lookup per kind of reference, unioned (an OR of IN-lists would scan the
+    // tenant's variants). Every branch is tenant-filtered, and IDs are globally unique, so the
+    // outer query needs no tenant filter of its own — one would tempt SQLite to scan by tenant.
+    .where('v.id', 'in', (eb) =>
+      eb
+        .selectFrom('barcodes')
+        .select('variant_id')
+        .where('tenant_id', '=', tenantId)
+        .where('code', 'in', refs.gtins.length ? refs.gtins : none)
+        .unionAll(
           eb
-            .selectFrom('barcodes')
-            .select('variant_id')
+            .selectFrom('variants')
+            .select('id as variant_id')
             .where('tenant_id', '=', tenantId)
-            .where('code', 'in', refs.gtins.length ? refs.gtins : none),
+            .where('id', 'in', refs.variantIds.length ? refs.variantIds : none),
+        )
+        .unionAll(
+          eb
+            .selectFrom('variants')
+            .select('id as variant_id')
+            .where('tenant_id', '=', tenantId)
+            .where('plu_code', 'in', refs.plus.length ? refs.plus : none),
         ),
-        eb('v.plu_code', 'in', refs.plus.length ? refs.plus : none),
-      ]),
     )
     .compile();
   return { barcodes, variants };

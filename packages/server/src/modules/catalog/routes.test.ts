@@ -17,13 +17,32 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
 
   const get = (url: string, role: 'owner' | 'manager' | 'cashier' | 'auditor' = 'cashier') =>
     t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: t.auth(role) });
-  const send = (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, role: 'owner' | 'manager' | 'cashier' = 'manager') =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: t.auth(role), ...(payload === undefined ? {} : { payload: payload as object }) });
+  const send = (
+    method: 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    role: 'owner' | 'manager' | 'cashier' = 'manager',
+  ) =>
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: t.auth(role),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   const product = (overrides: Record<string, unknown> = {}, variant: Record<string, unknown> = {}) => ({
     name: 'Oat Milk Flat White',
     nameZh: '燕麦奶馥芮白',
-    variants: [{ sku: 'TST-OFW', unit: 'each', taxClassId, barcodes: [upc, ean], prices: { [sh]: 3600, [sf]: 650 }, ...variant }],
+    variants: [
+      {
+        sku: 'TST-OFW',
+        unit: 'each',
+        taxClassId,
+        barcodes: [upc, ean],
+        prices: { [sh]: 3600, [sf]: 650 },
+        ...variant,
+      },
+    ],
     ...overrides,
   });
 
@@ -77,9 +96,12 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect(await ids(upc)).toEqual([created.id]);
     expect(await ids(`0${upc}`)).toEqual([created.id]); // the UPC-A as its EAN-13 form
     // the demo catalogue: 拿铁 (latte) in Chinese, two characters
-    const latte = (await get(`/products?q=${encodeURIComponent('拿铁')}&limit=200`)).json() as { items: ProductView[] };
+    const latte = (await get(`/products?q=${encodeURIComponent('拿铁')}&limit=200`)).json() as {
+      items: ProductView[];
+    };
     expect(latte.items.length).toBeGreaterThan(1);
-    for (const p of latte.items) expect(`${p.nameZh ?? ''}${p.variants.map((v) => v.nameZh).join()}`).toContain('拿铁');
+    for (const p of latte.items)
+      expect(`${p.nameZh ?? ''}${p.variants.map((v) => v.nameZh).join()}`).toContain('拿铁');
     const none = (await get('/products?q=zzzqqq-nothing')).json() as { items: ProductView[] };
     expect(none.items).toEqual([]);
   });
@@ -100,7 +122,13 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
   });
 
   it('rejects bad input with clear codes and writes nothing', async () => {
-    const count = async () => (await t.deps.database.db.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await t.deps.database.db
+          .selectFrom('products')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = Number(await count());
     const cases: [unknown, number, string][] = [
       [product({}, { sku: 'NEW-1', barcodes: ['1234567890123'] }), 422, 'invalid_barcode'],
@@ -155,20 +183,32 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect(updated.variants).toHaveLength(2);
     expect(updated.variants.find((v) => v.id === vid)?.prices).toEqual({ [sh]: 1800, [sf]: 300 });
     const search = async (q: string) =>
-      ((await get(`/products?q=${encodeURIComponent(q)}`)).json() as { items: ProductView[] }).items.map((x) => x.id);
+      ((await get(`/products?q=${encodeURIComponent(q)}`)).json() as { items: ProductView[] }).items.map(
+        (x) => x.id,
+      );
     expect(await search('绿茶')).toContain(p.id);
     expect(await search('花茶')).not.toContain(p.id);
     expect(await search(newCode)).toEqual([p.id]);
     // price removal, unknown variant, foreign-product variant, duplicate barcode
-    const removed = await send('PATCH', `/products/${p.id}`, { variants: [{ id: vid, prices: { [sf]: null } }] });
-    expect((removed.json() as ProductView).variants.find((v) => v.id === vid)?.prices).toEqual({ [sh]: 1800 });
-    expect((await send('PATCH', `/products/${p.id}`, { variants: [{ id: 'var_nope', name: 'x' }] })).json()).toMatchObject({
+    const removed = await send('PATCH', `/products/${p.id}`, {
+      variants: [{ id: vid, prices: { [sf]: null } }],
+    });
+    expect((removed.json() as ProductView).variants.find((v) => v.id === vid)?.prices).toEqual({
+      [sh]: 1800,
+    });
+    expect(
+      (await send('PATCH', `/products/${p.id}`, { variants: [{ id: 'var_nope', name: 'x' }] })).json(),
+    ).toMatchObject({
       error: { code: 'unknown_variant' },
     });
-    expect((await send('PATCH', `/products/${p.id}`, { variants: [{ id: vid, barcodes: [ean] }] })).json()).toMatchObject({
+    expect(
+      (await send('PATCH', `/products/${p.id}`, { variants: [{ id: vid, barcodes: [ean] }] })).json(),
+    ).toMatchObject({
       error: { code: 'duplicate_barcode' },
     });
-    expect((await send('PATCH', `/products/${p.id}`, { variants: [{ id: vid, sku: 'TST-OFW' }] })).json()).toMatchObject({
+    expect(
+      (await send('PATCH', `/products/${p.id}`, { variants: [{ id: vid, sku: 'TST-OFW' }] })).json(),
+    ).toMatchObject({
       error: { code: 'duplicate_sku' },
     });
     expect((await send('PATCH', `/products/${p.id}`, {})).statusCode).toBe(400);
@@ -178,7 +218,9 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect(del.statusCode).toBe(200);
     expect((del.json() as ProductView).active).toBe(false);
     expect(await search('绿茶')).not.toContain(p.id);
-    const withInactive = (await get(`/products?q=${encodeURIComponent('绿茶')}&includeInactive=true`)).json() as { items: ProductView[] };
+    const withInactive = (
+      await get(`/products?q=${encodeURIComponent('绿茶')}&includeInactive=true`)
+    ).json() as { items: ProductView[] };
     expect(withInactive.items.map((x) => x.id)).toContain(p.id);
     expect((await get(`/products/${p.id}`)).statusCode).toBe(200);
   });
@@ -195,21 +237,50 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     const byGtin = await get(`/barcodes/${upc}?storeId=${sh}`);
     expect(byGtin.statusCode, byGtin.body).toBe(200);
     expect(byGtin.json()).toMatchObject({ kind: 'gtin', product: { id: created.id }, price: 3600 });
-    expect((await get(`/barcodes/0${upc}`)).json()).toMatchObject({ kind: 'gtin', product: { id: created.id }, price: null });
+    expect((await get(`/barcodes/0${upc}`)).json()).toMatchObject({
+      kind: 'gtin',
+      product: { id: created.id },
+      price: null,
+    });
 
-    const priceLabel = makeEmbeddedBarcode({ prefix: '20', kind: 'price', itemDigits: 5, valueDigits: 5 }, plu, 1234);
+    const priceLabel = makeEmbeddedBarcode(
+      { prefix: '20', kind: 'price', itemDigits: 5, valueDigits: 5 },
+      plu,
+      1234,
+    );
     const price = await get(`/barcodes/${priceLabel}?storeId=${sh}`);
     expect(price.statusCode, price.body).toBe(200);
-    expect(price.json()).toMatchObject({ kind: 'embedded', embeddedPrice: 1234, variant: { id: weighed.variants[0]?.id } });
+    expect(price.json()).toMatchObject({
+      kind: 'embedded',
+      embeddedPrice: 1234,
+      variant: { id: weighed.variants[0]?.id },
+    });
 
-    const weightLabel = makeEmbeddedBarcode({ prefix: '21', kind: 'weight', itemDigits: 5, valueDigits: 5, weightScale: 1000 }, plu, 345);
+    const weightLabel = makeEmbeddedBarcode(
+      { prefix: '21', kind: 'weight', itemDigits: 5, valueDigits: 5, weightScale: 1000 },
+      plu,
+      345,
+    );
     const weight = await get(`/barcodes/${weightLabel}?storeId=${sf}`);
     expect(weight.statusCode, weight.body).toBe(200);
-    expect(weight.json()).toMatchObject({ kind: 'embedded', embeddedWeightMilli: 345, variant: { pluCode: plu }, price: null });
+    expect(weight.json()).toMatchObject({
+      kind: 'embedded',
+      embeddedWeightMilli: 345,
+      variant: { pluCode: plu },
+      price: null,
+    });
 
-    const unknownPlu = makeEmbeddedBarcode({ prefix: '20', kind: 'price', itemDigits: 5, valueDigits: 5 }, '11111', 100);
-    expect((await get(`/barcodes/${unknownPlu}?storeId=${sh}`)).json()).toMatchObject({ error: { code: 'unknown_barcode' } });
-    expect((await get(`/barcodes/${withCheck('690999999999')}`)).json()).toMatchObject({ error: { code: 'unknown_barcode' } });
+    const unknownPlu = makeEmbeddedBarcode(
+      { prefix: '20', kind: 'price', itemDigits: 5, valueDigits: 5 },
+      '11111',
+      100,
+    );
+    expect((await get(`/barcodes/${unknownPlu}?storeId=${sh}`)).json()).toMatchObject({
+      error: { code: 'unknown_barcode' },
+    });
+    expect((await get(`/barcodes/${withCheck('690999999999')}`)).json()).toMatchObject({
+      error: { code: 'unknown_barcode' },
+    });
     const badCheck = await get(`/barcodes/${ean.slice(0, 12)}${(Number(ean.slice(12)) + 1) % 10}`);
     expect(badCheck.statusCode).toBe(422);
     expect(badCheck.json()).toMatchObject({ error: { code: 'invalid_barcode' } });
@@ -224,28 +295,61 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect(child.statusCode).toBe(201);
     const childId = (child.json() as { id: string }).id;
     expect((await send('PATCH', `/categories/${catId}`, { parentId: childId })).statusCode).toBe(400);
-    expect((await send('PATCH', `/categories/${catId}`, { sort: 7 })).json()).toMatchObject({ sort: 7, name: 'Test Teas' });
-    expect((await send('POST', '/categories', { name: 'x', parentId: 'cat_nope' })).json()).toMatchObject({ error: { code: 'unknown_category' } });
+    expect((await send('PATCH', `/categories/${catId}`, { sort: 7 })).json()).toMatchObject({
+      sort: 7,
+      name: 'Test Teas',
+    });
+    expect((await send('POST', '/categories', { name: 'x', parentId: 'cat_nope' })).json()).toMatchObject({
+      error: { code: 'unknown_category' },
+    });
     expect((await send('PATCH', '/categories/cat_nope', { name: 'x' })).statusCode).toBe(404);
-    expect(((await get('/categories')).json() as { items: { id: string }[] }).items.map((c) => c.id)).toContain(catId);
+    expect(
+      ((await get('/categories')).json() as { items: { id: string }[] }).items.map((c) => c.id),
+    ).toContain(catId);
 
-    const p = (await send('POST', '/products', product({ categoryId: catId }, { sku: 'TST-CAT', barcodes: [] }))).json() as ProductView;
+    const p = (
+      await send('POST', '/products', product({ categoryId: catId }, { sku: 'TST-CAT', barcodes: [] }))
+    ).json() as ProductView;
     const inCat = (await get(`/products?categoryId=${catId}`)).json() as { items: ProductView[] };
     expect(inCat.items.map((x) => x.id)).toEqual([p.id]);
 
-    const tax = await send('POST', '/tax-classes', { code: 'test-zero', name: 'Zero', rates: [{ storeId: sh, ratePpm: 0 }] });
+    const tax = await send('POST', '/tax-classes', {
+      code: 'test-zero',
+      name: 'Zero',
+      rates: [{ storeId: sh, ratePpm: 0 }],
+    });
     expect(tax.statusCode, tax.body).toBe(201);
     const taxId = (tax.json() as { id: string }).id;
-    const patched = await send('PATCH', `/tax-classes/${taxId}`, { rates: [{ storeId: sf, ratePpm: 86250 }] });
+    const patched = await send('PATCH', `/tax-classes/${taxId}`, {
+      rates: [{ storeId: sf, ratePpm: 86250 }],
+    });
     expect((patched.json() as TaxClassView).rates).toEqual(
       expect.arrayContaining([
         { storeId: sh, ratePpm: 0 },
         { storeId: sf, ratePpm: 86250 },
       ]),
     );
-    expect((await send('POST', '/tax-classes', { code: 'test-zero', name: 'Again', rates: [] })).statusCode).toBe(409);
-    expect((await send('POST', '/tax-classes', { code: 'x', name: 'x', rates: [{ storeId: 'sto_nope', ratePpm: 1 }] })).statusCode).toBe(404);
-    expect((await send('POST', '/tax-classes', { code: 'x', name: 'x', rates: [{ storeId: sh, ratePpm: 1_000_001 }] })).statusCode).toBe(400);
+    expect(
+      (await send('POST', '/tax-classes', { code: 'test-zero', name: 'Again', rates: [] })).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await send('POST', '/tax-classes', {
+          code: 'x',
+          name: 'x',
+          rates: [{ storeId: 'sto_nope', ratePpm: 1 }],
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await send('POST', '/tax-classes', {
+          code: 'x',
+          name: 'x',
+          rates: [{ storeId: sh, ratePpm: 1_000_001 }],
+        })
+      ).statusCode,
+    ).toBe(400);
     const list = (await get('/tax-classes')).json() as { items: TaxClassView[] };
     expect(list.items.find((c) => c.id === taxId)?.rates).toHaveLength(2);
   });
@@ -257,7 +361,9 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect((await send('PATCH', `/products/${created.id}`, { name: 'x' }, 'cashier')).statusCode).toBe(403);
     expect((await send('DELETE', `/products/${created.id}`, undefined, 'cashier')).statusCode).toBe(403);
     expect((await send('POST', '/categories', { name: 'x' }, 'cashier')).statusCode).toBe(403);
-    expect((await send('POST', '/tax-classes', { code: 'c', name: 'x', rates: [] }, 'cashier')).statusCode).toBe(403);
+    expect(
+      (await send('POST', '/tax-classes', { code: 'c', name: 'x', rates: [] }, 'cashier')).statusCode,
+    ).toBe(403);
     expect((await get('/products', 'auditor')).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/products' })).statusCode).toBe(401);
   });
@@ -277,16 +383,24 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     expect((await inject('PATCH', `/products/${created.id}`, { name: 'stolen' })).statusCode).toBe(404);
     expect((await inject('DELETE', `/products/${created.id}`)).statusCode).toBe(404);
     expect((await inject('GET', `/variants/${vid}`)).statusCode).toBe(404);
-    expect((await inject('GET', `/barcodes/${ean}`)).json()).toMatchObject({ error: { code: 'unknown_barcode' } });
+    expect((await inject('GET', `/barcodes/${ean}`)).json()).toMatchObject({
+      error: { code: 'unknown_barcode' },
+    });
     const found = (await inject('GET', `/products?q=${ean}`)).json() as { items: ProductView[] };
     expect(found.items).toEqual([]);
     // the other tenant may reuse the same SKU and barcode; our store ID is unknown to them
-    const tax = ((await inject('GET', '/tax-classes')).json() as { items: TaxClassView[] }).items[0]?.id ?? '';
+    const tax =
+      ((await inject('GET', '/tax-classes')).json() as { items: TaxClassView[] }).items[0]?.id ?? '';
     const mine = await t.app.inject({
       method: 'POST',
       url: '/api/v1/products',
       headers,
-      payload: { name: 'Same', variants: [{ sku: 'TST-OFW', taxClassId: tax, barcodes: [ean], prices: { [other.stores.sh.id]: 100 } }] },
+      payload: {
+        name: 'Same',
+        variants: [
+          { sku: 'TST-OFW', taxClassId: tax, barcodes: [ean], prices: { [other.stores.sh.id]: 100 } },
+        ],
+      },
     });
     expect(mine.statusCode, mine.body).toBe(201);
     const foreignStore = await t.app.inject({
@@ -310,7 +424,9 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     const all: ChangeItem[] = [];
     let cursor = '';
     for (let i = 0; i < 100; i++) {
-      const res = await get(`/catalog/changes?limit=200${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await get(
+        `/catalog/changes?limit=200${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(res.statusCode, res.body).toBe(200);
       const page = res.json() as { items: ChangeItem[]; nextCursor: string };
       all.push(...page.items);
@@ -328,19 +444,34 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
     );
     expect(all).toHaveLength(variantCount);
     expect(new Set(all.map((v) => v.id)).size).toBe(variantCount);
-    const empty = (await get(`/catalog/changes?since=${encodeURIComponent(cursor)}`)).json() as { items: ChangeItem[]; nextCursor: string };
+    const empty = (await get(`/catalog/changes?since=${encodeURIComponent(cursor)}`)).json() as {
+      items: ChangeItem[];
+      nextCursor: string;
+    };
     expect(empty.items).toEqual([]);
     expect(empty.nextCursor).toBe(cursor);
 
     await new Promise((r) => setTimeout(r, 5));
     const vid = created.variants[0]?.id ?? '';
-    expect((await send('PATCH', `/products/${created.id}`, { variants: [{ id: vid, prices: { [sh]: 3900 } }] })).statusCode).toBe(200);
-    const delta = (await get(`/catalog/changes?since=${encodeURIComponent(cursor)}`)).json() as { items: ChangeItem[]; nextCursor: string };
+    expect(
+      (await send('PATCH', `/products/${created.id}`, { variants: [{ id: vid, prices: { [sh]: 3900 } }] }))
+        .statusCode,
+    ).toBe(200);
+    const delta = (await get(`/catalog/changes?since=${encodeURIComponent(cursor)}`)).json() as {
+      items: ChangeItem[];
+      nextCursor: string;
+    };
     expect(delta.items.map((v) => v.id)).toEqual([vid]);
-    expect(delta.items[0]).toMatchObject({ prices: { [sh]: 3900 }, productName: 'Oat Milk Flat White', productActive: true });
+    expect(delta.items[0]).toMatchObject({
+      prices: { [sh]: 3900 },
+      productName: 'Oat Milk Flat White',
+      productActive: true,
+    });
     expect(delta.nextCursor).not.toBe(cursor);
     // a bare instant works too; a garbage cursor is a 400
-    const byInstant = (await get(`/catalog/changes?since=${encodeURIComponent(cursor.split('|')[0] ?? '')}`)).json() as { items: ChangeItem[] };
+    const byInstant = (
+      await get(`/catalog/changes?since=${encodeURIComponent(cursor.split('|')[0] ?? '')}`)
+    ).json() as { items: ChangeItem[] };
     expect(byInstant.items.map((v) => v.id)).toContain(vid);
     expect((await get('/catalog/changes?since=yesterday')).statusCode).toBe(400);
   });

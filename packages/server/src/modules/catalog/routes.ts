@@ -13,7 +13,11 @@ import type {
 } from './service';
 
 const units = { type: 'string', enum: ['each', 'kg', 'g', 'lb', 'l', 'm'] } as const;
-const barcodeList = { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 20 } } as const;
+const barcodeList = {
+  type: 'array',
+  maxItems: 20,
+  items: { type: 'string', minLength: 1, maxLength: 20 },
+} as const;
 const plu = { type: ['string', 'null'], pattern: '^[0-9]{1,6}$' } as const;
 const sku = text(64);
 
@@ -88,7 +92,10 @@ const taxClassSchema = {
     id: { type: 'string' },
     code: { type: 'string' },
     name: { type: 'string' },
-    rates: { type: 'array', items: { type: 'object', properties: { storeId: { type: 'string' }, ratePpm: { type: 'integer' } } } },
+    rates: {
+      type: 'array',
+      items: { type: 'object', properties: { storeId: { type: 'string' }, ratePpm: { type: 'integer' } } },
+    },
   },
 } as const;
 
@@ -121,7 +128,11 @@ const variantPatchBody = {
     pluCode: plu,
     active: { type: 'boolean' },
     barcodes: barcodeList,
-    prices: { type: 'object', maxProperties: 100, additionalProperties: { ...money, type: ['integer', 'null'] } },
+    prices: {
+      type: 'object',
+      maxProperties: 100,
+      additionalProperties: { ...money, type: ['integer', 'null'] },
+    },
   },
 } as const;
 
@@ -171,12 +182,26 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           },
         },
       },
-      async (request, reply) => sendResult(reply, await catalog.searchProducts(authOf(request).tenantId, request.query as SearchQuery)),
+      async (request, reply) =>
+        sendResult(
+          reply,
+          await catalog.searchProducts(authOf(request).tenantId, request.query as SearchQuery),
+        ),
     );
     app.get(
       '/products/:id',
-      { preHandler: guard('catalog.read'), schema: { tags, summary: 'A product with its variants', security: bearer, params: idParams, response: { 200: productSchema } } },
-      async (request, reply) => sendResult(reply, await catalog.getProduct(authOf(request).tenantId, paramId(request))),
+      {
+        preHandler: guard('catalog.read'),
+        schema: {
+          tags,
+          summary: 'A product with its variants',
+          security: bearer,
+          params: idParams,
+          response: { 200: productSchema },
+        },
+      },
+      async (request, reply) =>
+        sendResult(reply, await catalog.getProduct(authOf(request).tenantId, paramId(request))),
     );
     app.post(
       '/products',
@@ -200,7 +225,8 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           response: { 201: productSchema },
         },
       },
-      async (request, reply) => sendResult(reply, await catalog.createProduct(actorOf(request), request.body as ProductInput), 201),
+      async (request, reply) =>
+        sendResult(reply, await catalog.createProduct(actorOf(request), request.body as ProductInput), 201),
     );
     app.patch(
       '/products/:id',
@@ -208,7 +234,8 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
         preHandler: guard('catalog.write'),
         schema: {
           tags,
-          summary: 'Edit a product: names, category, active, and variants (by id) or new variants (without id)',
+          summary:
+            'Edit a product: names, category, active, and variants (by id) or new variants (without id)',
           security: bearer,
           params: idParams,
           body: {
@@ -226,20 +253,41 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           response: { 200: productSchema },
         },
       },
-      async (request, reply) => sendResult(reply, await catalog.updateProduct(actorOf(request), paramId(request), request.body as ProductPatch)),
+      async (request, reply) =>
+        sendResult(
+          reply,
+          await catalog.updateProduct(actorOf(request), paramId(request), request.body as ProductPatch),
+        ),
     );
     app.delete(
       '/products/:id',
       {
         preHandler: guard('catalog.write'),
-        schema: { tags, summary: 'Deactivate a product (kept for history)', security: bearer, params: idParams, response: { 200: productSchema } },
+        schema: {
+          tags,
+          summary: 'Deactivate a product (kept for history)',
+          security: bearer,
+          params: idParams,
+          response: { 200: productSchema },
+        },
       },
-      async (request, reply) => sendResult(reply, await catalog.deleteProduct(actorOf(request), paramId(request))),
+      async (request, reply) =>
+        sendResult(reply, await catalog.deleteProduct(actorOf(request), paramId(request))),
     );
     app.get(
       '/variants/:id',
-      { preHandler: guard('catalog.read'), schema: { tags, summary: 'A variant', security: bearer, params: idParams, response: { 200: variantSchema } } },
-      async (request, reply) => sendResult(reply, await catalog.getVariant(authOf(request).tenantId, paramId(request))),
+      {
+        preHandler: guard('catalog.read'),
+        schema: {
+          tags,
+          summary: 'A variant',
+          security: bearer,
+          params: idParams,
+          response: { 200: variantSchema },
+        },
+      },
+      async (request, reply) =>
+        sendResult(reply, await catalog.getVariant(authOf(request).tenantId, paramId(request))),
     );
     app.get(
       '/barcodes/:code',
@@ -249,7 +297,11 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           tags,
           summary: "Resolve a scanned code: a GTIN, or a price/weight-embedded label under the store's rules",
           security: bearer,
-          params: { type: 'object', properties: { code: { type: 'string', minLength: 1, maxLength: 20 } }, required: ['code'] },
+          params: {
+            type: 'object',
+            properties: { code: { type: 'string', minLength: 1, maxLength: 20 } },
+            required: ['code'],
+          },
           querystring: { type: 'object', additionalProperties: false, properties: { storeId: id } },
           response: {
             200: {
@@ -257,7 +309,14 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
               properties: {
                 code: { type: 'string' },
                 kind: { type: 'string', enum: ['gtin', 'embedded'] },
-                product: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, nameZh: { type: ['string', 'null'] } } },
+                product: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    name: { type: 'string' },
+                    nameZh: { type: ['string', 'null'] },
+                  },
+                },
                 variant: variantSchema,
                 price: { type: ['integer', 'null'] },
                 embeddedPrice: { type: 'integer' },
@@ -289,12 +348,21 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
             type: 'object',
             additionalProperties: false,
             properties: {
-              since: { type: 'string', minLength: 1, maxLength: 200, description: 'an ISO instant, or the nextCursor of the previous page' },
+              since: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+                description: 'an ISO instant, or the nextCursor of the previous page',
+              },
               limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
             },
           },
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: changeSchema }, nextCursor: { type: 'string' } }, required: ['items', 'nextCursor'] },
+            200: {
+              type: 'object',
+              properties: { items: { type: 'array', items: changeSchema }, nextCursor: { type: 'string' } },
+              required: ['items', 'nextCursor'],
+            },
           },
         },
       },
@@ -306,7 +374,10 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
 
     app.get(
       '/categories',
-      { preHandler: guard('catalog.read'), schema: { tags, summary: 'Categories', security: bearer, response: { 200: listOf(categorySchema) } } },
+      {
+        preHandler: guard('catalog.read'),
+        schema: { tags, summary: 'Categories', security: bearer, response: { 200: listOf(categorySchema) } },
+      },
       async (request) => ({ items: await catalog.listCategories(authOf(request).tenantId) }),
     );
     const categoryProps = {
@@ -323,11 +394,17 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           tags,
           summary: 'Create a category',
           security: bearer,
-          body: { type: 'object', additionalProperties: false, properties: categoryProps, required: ['name'] },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: categoryProps,
+            required: ['name'],
+          },
           response: { 201: categorySchema },
         },
       },
-      async (request, reply) => sendResult(reply, await catalog.createCategory(actorOf(request), request.body as CategoryInput), 201),
+      async (request, reply) =>
+        sendResult(reply, await catalog.createCategory(actorOf(request), request.body as CategoryInput), 201),
     );
     app.patch(
       '/categories/:id',
@@ -343,12 +420,27 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
         },
       },
       async (request, reply) =>
-        sendResult(reply, await catalog.updateCategory(actorOf(request), paramId(request), request.body as Partial<CategoryInput>)),
+        sendResult(
+          reply,
+          await catalog.updateCategory(
+            actorOf(request),
+            paramId(request),
+            request.body as Partial<CategoryInput>,
+          ),
+        ),
     );
 
     app.get(
       '/tax-classes',
-      { preHandler: guard('catalog.read'), schema: { tags, summary: 'Tax classes with their rate per store', security: bearer, response: { 200: listOf(taxClassSchema) } } },
+      {
+        preHandler: guard('catalog.read'),
+        schema: {
+          tags,
+          summary: 'Tax classes with their rate per store',
+          security: bearer,
+          response: { 200: listOf(taxClassSchema) },
+        },
+      },
       async (request) => ({ items: await catalog.listTaxClasses(authOf(request).tenantId) }),
     );
     const taxProps = { code: text(64), name: text(), rates: ratesSchema } as const;
@@ -360,11 +452,17 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
           tags,
           summary: 'Create a tax class with a rate (parts per million) per store',
           security: bearer,
-          body: { type: 'object', additionalProperties: false, properties: taxProps, required: ['code', 'name', 'rates'] },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: taxProps,
+            required: ['code', 'name', 'rates'],
+          },
           response: { 201: taxClassSchema },
         },
       },
-      async (request, reply) => sendResult(reply, await catalog.createTaxClass(actorOf(request), request.body as TaxClassInput), 201),
+      async (request, reply) =>
+        sendResult(reply, await catalog.createTaxClass(actorOf(request), request.body as TaxClassInput), 201),
     );
     app.patch(
       '/tax-classes/:id',
@@ -380,7 +478,14 @@ export function catalogRoutes(catalog: CatalogService, guard: Guard) {
         },
       },
       async (request, reply) =>
-        sendResult(reply, await catalog.updateTaxClass(actorOf(request), paramId(request), request.body as Partial<TaxClassInput>)),
+        sendResult(
+          reply,
+          await catalog.updateTaxClass(
+            actorOf(request),
+            paramId(request),
+            request.body as Partial<TaxClassInput>,
+          ),
+        ),
     );
   };
 }

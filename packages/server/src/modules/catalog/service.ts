@@ -2,7 +2,15 @@ import { isValidGtin, normalizeGtin, parseBarcode, type Unit } from '@opentill/c
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isUniqueViolation } from '../../db/database';
-import type { BarcodeTable, CategoryTable, DB, PriceTable, ProductTable, TaxClassTable, VariantTable } from '../../db/schema';
+import type {
+  BarcodeTable,
+  CategoryTable,
+  DB,
+  PriceTable,
+  ProductTable,
+  TaxClassTable,
+  VariantTable,
+} from '../../db/schema';
 import { fail, type ApiError, type Result } from '../../http/errors';
 import type { StoresService } from '../stores/service';
 import * as store from './store';
@@ -163,7 +171,11 @@ export function displayGtin(code14: string): string {
   return code14;
 }
 
-function variantSearchText(v: Pick<VariantTable, 'name' | 'name_zh' | 'sku'>, p: Pick<ProductTable, 'name' | 'name_zh'>, codes: string[]) {
+function variantSearchText(
+  v: Pick<VariantTable, 'name' | 'name_zh' | 'sku'>,
+  p: Pick<ProductTable, 'name' | 'name_zh'>,
+  codes: string[],
+) {
   return searchText([v.name, v.name_zh, p.name, p.name_zh, v.sku, ...codes.map(displayGtin)]);
 }
 
@@ -245,21 +257,32 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     } catch (e) {
       if (e instanceof Abort) return { ok: false, error: e.error };
       if (isUniqueViolation(e)) {
-        const text = String((e as { message?: unknown }).message ?? '') + String((e as { constraint?: unknown }).constraint ?? '');
-        if (/barcode/i.test(text)) return fail('duplicate_barcode', 'One of the barcodes already belongs to another item.');
-        if (/sku/i.test(text)) return fail('duplicate_sku', 'One of the SKUs already belongs to another item.');
+        const text =
+          String((e as { message?: unknown }).message ?? '') +
+          String((e as { constraint?: unknown }).constraint ?? '');
+        if (/barcode/i.test(text))
+          return fail('duplicate_barcode', 'One of the barcodes already belongs to another item.');
+        if (/sku/i.test(text))
+          return fail('duplicate_sku', 'One of the SKUs already belongs to another item.');
         return fail('conflict', 'The change conflicts with existing data; reload and try again.');
       }
       throw e;
     }
   }
 
-  async function loadProducts(tenantId: string, productIds: readonly string[], storeId?: string): Promise<ProductView[]> {
+  async function loadProducts(
+    tenantId: string,
+    productIds: readonly string[],
+    storeId?: string,
+  ): Promise<ProductView[]> {
     if (productIds.length === 0) return [];
     const products = await store.productsByIds(db, tenantId, productIds);
     const variants = await store.variantsOfProducts(db, tenantId, productIds);
     const variantIds = variants.map((v) => v.id);
-    const [codes, prices] = await Promise.all([store.barcodesOf(db, tenantId, variantIds), store.pricesOf(db, tenantId, variantIds)]);
+    const [codes, prices] = await Promise.all([
+      store.barcodesOf(db, tenantId, variantIds),
+      store.pricesOf(db, tenantId, variantIds),
+    ]);
     const codesBy = groupBy(codes, (c) => c.variant_id);
     const pricesBy = groupBy(
       storeId === undefined ? prices : prices.filter((p) => p.store_id === storeId),
@@ -292,7 +315,10 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
   }
 
   async function loadVariant(tenantId: string, v: VariantTable): Promise<VariantView> {
-    const [codes, prices] = await Promise.all([store.barcodesOf(db, tenantId, [v.id]), store.pricesOf(db, tenantId, [v.id])]);
+    const [codes, prices] = await Promise.all([
+      store.barcodesOf(db, tenantId, [v.id]),
+      store.pricesOf(db, tenantId, [v.id]),
+    ]);
     return variantView(
       v,
       codes.map((c) => c.code),
@@ -306,7 +332,11 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     for (const raw of codes) {
       const code = raw.trim();
       if (!isValidGtin(code)) {
-        return fail('invalid_barcode', `${raw} is not a valid GTIN-8, UPC-A, EAN-13 or GTIN-14 (digits and check digit).`, { code: raw });
+        return fail(
+          'invalid_barcode',
+          `${raw} is not a valid GTIN-8, UPC-A, EAN-13 or GTIN-14 (digits and check digit).`,
+          { code: raw },
+        );
       }
       const n = normalizeGtin(code);
       if (seen.has(n)) return fail('duplicate_barcode', `Barcode ${raw} is given twice.`, { code: raw });
@@ -323,32 +353,48 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     const taxIds = [...new Set(refs.taxClassIds)];
     const foundTax = await store.existingIds(db, 'tax_classes', tenantId, taxIds);
     const missingTax = taxIds.find((t) => !foundTax.has(t));
-    if (missingTax !== undefined) return fail('unknown_tax_class', `Tax class ${missingTax} does not exist.`, { taxClassId: missingTax });
+    if (missingTax !== undefined)
+      return fail('unknown_tax_class', `Tax class ${missingTax} does not exist.`, { taxClassId: missingTax });
     if (refs.storeIds.length > 0) {
       const stores = new Set((await services.stores.list(tenantId)).map((s) => s.id));
       const missing = refs.storeIds.find((s) => !stores.has(s));
-      if (missing !== undefined) return fail('unknown_store', `Store ${missing} does not exist.`, { storeId: missing });
+      if (missing !== undefined)
+        return fail('unknown_store', `Store ${missing} does not exist.`, { storeId: missing });
     }
     if (refs.categoryId) {
       const found = await store.existingIds(db, 'categories', tenantId, [refs.categoryId]);
-      if (!found.has(refs.categoryId)) return fail('unknown_category', `Category ${refs.categoryId} does not exist.`);
+      if (!found.has(refs.categoryId))
+        return fail('unknown_category', `Category ${refs.categoryId} does not exist.`);
     }
     return ok(null);
   }
 
   /** Fails when any of the normalized codes or SKUs already belong to a variant other than `own`. */
-  async function checkTaken(tenantId: string, codes: string[], skus: string[], own: ReadonlySet<string>): Promise<Result<null>> {
+  async function checkTaken(
+    tenantId: string,
+    codes: string[],
+    skus: string[],
+    own: ReadonlySet<string>,
+  ): Promise<Result<null>> {
     const takenCodes = (await store.barcodesTaken(db, tenantId, codes)).filter((b) => !own.has(b.variant_id));
     const firstCode = takenCodes[0];
     if (firstCode) {
-      return fail('duplicate_barcode', `Barcode ${displayGtin(firstCode.code)} already belongs to another item.`, {
-        code: displayGtin(firstCode.code),
-        variantId: firstCode.variant_id,
-      });
+      return fail(
+        'duplicate_barcode',
+        `Barcode ${displayGtin(firstCode.code)} already belongs to another item.`,
+        {
+          code: displayGtin(firstCode.code),
+          variantId: firstCode.variant_id,
+        },
+      );
     }
     const takenSkus = (await store.skusTaken(db, tenantId, skus)).filter((v) => !own.has(v.id));
     const firstSku = takenSkus[0];
-    if (firstSku) return fail('duplicate_sku', `SKU ${firstSku.sku} already belongs to another item.`, { sku: firstSku.sku, variantId: firstSku.id });
+    if (firstSku)
+      return fail('duplicate_sku', `SKU ${firstSku.sku} already belongs to another item.`, {
+        sku: firstSku.sku,
+        variantId: firstSku.id,
+      });
     return ok(null);
   }
 
@@ -360,7 +406,11 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     now: string,
   ): { variant: VariantTable; barcodes: BarcodeTable[]; prices: PriceTable[] } {
     const id = ids.newId('var');
-    const base = { name: input.name ?? product.name, name_zh: input.nameZh ?? (input.name === undefined ? product.name_zh : null), sku: input.sku };
+    const base = {
+      name: input.name ?? product.name,
+      name_zh: input.nameZh ?? (input.name === undefined ? product.name_zh : null),
+      sku: input.sku,
+    };
     const variant: VariantTable = {
       id,
       tenant_id: tenantId,
@@ -379,7 +429,12 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     return {
       variant,
       barcodes: codes.map((code) => ({ tenant_id: tenantId, code, variant_id: id })),
-      prices: Object.entries(input.prices ?? {}).map(([storeId, price]) => ({ tenant_id: tenantId, variant_id: id, store_id: storeId, price })),
+      prices: Object.entries(input.prices ?? {}).map(([storeId, price]) => ({
+        tenant_id: tenantId,
+        variant_id: id,
+        store_id: storeId,
+        price,
+      })),
     };
   }
 
@@ -391,29 +446,53 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
   return {
     searchText,
 
-    async searchProducts(tenantId: string, query: SearchQuery): Promise<Result<{ items: ProductView[]; limit: number; offset: number; hasMore: boolean }>> {
+    async searchProducts(
+      tenantId: string,
+      query: SearchQuery,
+    ): Promise<Result<{ items: ProductView[]; limit: number; offset: number; hasMore: boolean }>> {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
       const offset = Math.max(query.offset ?? 0, 0);
       if (query.storeId !== undefined && !(await services.stores.get(tenantId, query.storeId)).ok) {
         return fail('unknown_store', `Store ${query.storeId} does not exist.`);
       }
       const raw = query.q?.trim() ?? '';
-      const filter = { categoryId: query.categoryId, storeId: query.storeId, includeInactive: query.includeInactive ?? false };
-      // Exact barcode and SKU hits come first, then substring matches on names, SKUs and barcodes.
-      const exact =
-        raw === '' ? [] : await store.exactProductIds(db, tenantId, /^\d{8,14}$/.test(raw) ? normalizeGtin(raw) : null, raw, filter);
-      const page = exact.slice(offset, offset + limit + 1);
-      const want = limit + 1 - page.length;
-      if (want > 0) {
-        const rest = await store.searchProductIds(
+      const filter = {
+        categoryId: query.categoryId,
+        storeId: query.storeId,
+        includeInactive: query.includeInactive ?? false,
+      };
+      let page: string[];
+      if (raw === '') page = await store.listProductIds(db, tenantId, filter, limit + 1, offset);
+      else {
+        // An exact barcode (any GTIN form) or SKU answers alone: that is what a scan means.
+        const exact = await store.exactProductIds(
           db,
-          database.kind,
           tenantId,
-          { ...filter, needle: raw === '' ? null : raw.toLowerCase(), exclude: exact },
-          want,
-          Math.max(0, offset - exact.length),
+          /^\d{8,14}$/.test(raw) ? normalizeGtin(raw) : null,
+          raw,
+          filter,
         );
-        page.push(...rest);
+        if (exact.length > 0) page = exact.slice(offset, offset + limit + 1);
+        else {
+          // Substring matches in catalogue order; a product with several matching variants counts once.
+          const want = offset + limit + 1;
+          let fetch = want * 2;
+          let distinct: string[] = [];
+          for (;;) {
+            const rows = await store.matchingProductIds(
+              db,
+              database.kind,
+              tenantId,
+              raw.toLowerCase(),
+              filter,
+              fetch,
+            );
+            distinct = [...new Set(rows)];
+            if (distinct.length >= want || rows.length < fetch) break;
+            fetch *= 4;
+          }
+          page = distinct.slice(offset, want);
+        }
       }
       const hasMore = page.length > limit;
       const items = await loadProducts(tenantId, page.slice(0, limit), query.storeId);
@@ -438,7 +517,8 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       }
       const skus = input.variants.map((v) => v.sku);
       const dupSku = skus.find((s, i) => skus.indexOf(s) !== i);
-      if (dupSku !== undefined) return fail('duplicate_sku', `SKU ${dupSku} is given twice.`, { sku: dupSku });
+      if (dupSku !== undefined)
+        return fail('duplicate_sku', `SKU ${dupSku} is given twice.`, { sku: dupSku });
       const refs = await checkRefs(tenantId, {
         taxClassIds: input.variants.map((v) => v.taxClassId),
         storeIds: [...new Set(input.variants.flatMap((v) => Object.keys(v.prices ?? {})))],
@@ -486,19 +566,25 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       const patches = patch.variants ?? [];
       for (const vp of patches) {
         if (vp.id !== undefined && !own.has(vp.id)) {
-          return fail('unknown_variant', `Variant ${vp.id} is not part of product ${id}.`, { variantId: vp.id });
+          return fail('unknown_variant', `Variant ${vp.id} is not part of product ${id}.`, {
+            variantId: vp.id,
+          });
         }
         if (vp.id === undefined && (vp.sku === undefined || vp.taxClassId === undefined)) {
           return fail('validation_failed', 'A new variant needs at least sku and taxClassId.');
         }
       }
       const patchedIds = patches.map((vp) => vp.id).filter((v): v is string => v !== undefined);
-      if (new Set(patchedIds).size !== patchedIds.length) return fail('validation_failed', 'A variant is listed twice.');
+      if (new Set(patchedIds).size !== patchedIds.length)
+        return fail('validation_failed', 'A variant is listed twice.');
 
       // barcodes: the new lists of patched variants, plus the unchanged lists of the others
       const seen = new Set<string>();
       const newCodes = new Map<VariantPatch, string[]>();
-      const currentCodes = groupBy(await store.barcodesOf(db, tenantId, [...own.keys()]), (b) => b.variant_id);
+      const currentCodes = groupBy(
+        await store.barcodesOf(db, tenantId, [...own.keys()]),
+        (b) => b.variant_id,
+      );
       for (const vp of patches) {
         if (vp.barcodes === undefined) continue;
         const codes = normalizeCodes(vp.barcodes, seen);
@@ -509,7 +595,11 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
         const replaced = patches.some((vp) => vp.id === v.id && vp.barcodes !== undefined);
         if (replaced) continue;
         for (const b of currentCodes.get(v.id) ?? []) {
-          if (seen.has(b.code)) return fail('duplicate_barcode', `Barcode ${displayGtin(b.code)} already belongs to another variant.`);
+          if (seen.has(b.code))
+            return fail(
+              'duplicate_barcode',
+              `Barcode ${displayGtin(b.code)} already belongs to another variant.`,
+            );
           seen.add(b.code);
         }
       }
@@ -517,7 +607,8 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       for (const vp of patches) if (vp.sku !== undefined) finalSkus.set(vp.id ?? vp, vp.sku);
       const skuList = [...finalSkus.values()];
       const dupSku = skuList.find((s, i) => skuList.indexOf(s) !== i);
-      if (dupSku !== undefined) return fail('duplicate_sku', `SKU ${dupSku} is given twice.`, { sku: dupSku });
+      if (dupSku !== undefined)
+        return fail('duplicate_sku', `SKU ${dupSku} is given twice.`, { sku: dupSku });
 
       const refs = await checkRefs(tenantId, {
         taxClassIds: patches.map((vp) => vp.taxClassId).filter((t): t is string => t !== undefined),
@@ -525,7 +616,12 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
         categoryId: patch.categoryId,
       });
       if (!refs.ok) return refs;
-      const taken = await checkTaken(tenantId, [...newCodes.values()].flat(), patches.map((vp) => vp.sku).filter((s): s is string => s !== undefined), new Set(own.keys()));
+      const taken = await checkTaken(
+        tenantId,
+        [...newCodes.values()].flat(),
+        patches.map((vp) => vp.sku).filter((s): s is string => s !== undefined),
+        new Set(own.keys()),
+      );
       if (!taken.ok) return taken;
 
       const now = clock.now().toISOString();
@@ -566,7 +662,13 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
           }
           for (const [storeId, price] of Object.entries(vp?.prices ?? {})) {
             if (price === null) await store.deletePrice(trx, tenantId, v.id, storeId);
-            else await store.upsertPrice(trx, { tenant_id: tenantId, variant_id: v.id, store_id: storeId, price });
+            else
+              await store.upsertPrice(trx, {
+                tenant_id: tenantId,
+                variant_id: v.id,
+                store_id: storeId,
+                price,
+              });
           }
         }
         const added = patches.filter((vp) => vp.id === undefined);
@@ -581,7 +683,9 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
               ...(vp.nameZh !== undefined ? { nameZh: vp.nameZh } : {}),
               ...(vp.unit !== undefined ? { unit: vp.unit } : {}),
               ...(vp.pluCode !== undefined ? { pluCode: vp.pluCode } : {}),
-              prices: Object.fromEntries(Object.entries(vp.prices ?? {}).filter((e): e is [string, number] => e[1] !== null)),
+              prices: Object.fromEntries(
+                Object.entries(vp.prices ?? {}).filter((e): e is [string, number] => e[1] !== null),
+              ),
             },
             newCodes.get(vp) ?? [],
             now,
@@ -624,7 +728,8 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
         rules = s.value.embeddedBarcodes;
       }
       const parsed = parseBarcode(code, rules);
-      if (!parsed.ok) return fail('invalid_barcode', `${code} is not a valid barcode: ${parsed.error.message}.`, { code });
+      if (!parsed.ok)
+        return fail('invalid_barcode', `${code} is not a valid barcode: ${parsed.error.message}.`, { code });
       const scanned = parsed.value;
       // a code registered as a GTIN wins over an in-store label rule with the same prefix
       const direct = await store.findBarcode(db, tenantId, normalizeGtin(code));
@@ -646,7 +751,11 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       return ok({
         code: code.trim(),
         kind: direct ? 'gtin' : scanned.kind,
-        product: { id: variant.product_id, name: product?.name ?? variant.name, nameZh: product?.name_zh ?? null },
+        product: {
+          id: variant.product_id,
+          name: product?.name ?? variant.name,
+          nameZh: product?.name_zh ?? null,
+        },
         variant: view,
         price: storeId === undefined ? null : (view.prices[storeId] ?? null),
         ...(direct ? {} : extra),
@@ -654,21 +763,38 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     },
 
     /** Variants changed after a cursor (`<iso>` or `<iso>|<variantId>`), for offline registers. */
-    async changes(tenantId: string, since: string | undefined, limit = 500): Promise<Result<{ items: ChangeItem[]; nextCursor: string }>> {
+    async changes(
+      tenantId: string,
+      since: string | undefined,
+      limit = 500,
+    ): Promise<Result<{ items: ChangeItem[]; nextCursor: string }>> {
       let at = '';
       let afterId = '';
       if (since) {
         const [instant = '', id = ''] = since.split('|');
         const t = Date.parse(instant);
-        if (Number.isNaN(t)) return fail('validation_failed', `since must be an ISO instant or a cursor from nextCursor: ${since}.`);
+        if (Number.isNaN(t))
+          return fail(
+            'validation_failed',
+            `since must be an ISO instant or a cursor from nextCursor: ${since}.`,
+          );
         at = new Date(t).toISOString();
         afterId = id;
         // a bare instant means "changes strictly after it"
         if (id === '') afterId = '\uffff';
       }
-      const rows = await store.variantsChangedSince(db, tenantId, at, afterId, Math.min(Math.max(limit, 1), 1000));
+      const rows = await store.variantsChangedSince(
+        db,
+        tenantId,
+        at,
+        afterId,
+        Math.min(Math.max(limit, 1), 1000),
+      );
       const variantIds = rows.map((r) => r.id);
-      const [codes, prices] = await Promise.all([store.barcodesOf(db, tenantId, variantIds), store.pricesOf(db, tenantId, variantIds)]);
+      const [codes, prices] = await Promise.all([
+        store.barcodesOf(db, tenantId, variantIds),
+        store.pricesOf(db, tenantId, variantIds),
+      ]);
       const codesBy = groupBy(codes, (c) => c.variant_id);
       const pricesBy = groupBy(prices, (p) => p.variant_id);
       const items = rows.map((r) => ({
@@ -715,7 +841,11 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       return done.ok ? ok(categoryView(row)) : done;
     },
 
-    async updateCategory(actor: Actor, id: string, input: Partial<CategoryInput>): Promise<Result<CategoryView>> {
+    async updateCategory(
+      actor: Actor,
+      id: string,
+      input: Partial<CategoryInput>,
+    ): Promise<Result<CategoryView>> {
       const { tenantId } = actor;
       const existing = await store.findCategory(db, tenantId, id);
       if (!existing) return fail('not_found', `Category ${id} does not exist.`);
@@ -723,7 +853,8 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
         // walk up from the new parent: reaching `id` would make a cycle
         let cursor: string | null = input.parentId;
         for (let depth = 0; cursor !== null; depth++) {
-          if (cursor === id || depth > 100) return fail('validation_failed', 'A category cannot be its own ancestor.');
+          if (cursor === id || depth > 100)
+            return fail('validation_failed', 'A category cannot be its own ancestor.');
           const parent: CategoryTable | undefined = await store.findCategory(db, tenantId, cursor);
           if (!parent) return fail('unknown_category', `Parent category ${cursor} does not exist.`);
           cursor = parent.parent_id;
@@ -745,7 +876,10 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     // tax classes
 
     async listTaxClasses(tenantId: string): Promise<TaxClassView[]> {
-      const [classes, rates] = await Promise.all([store.listTaxClasses(db, tenantId), store.taxRatesOf(db, tenantId)]);
+      const [classes, rates] = await Promise.all([
+        store.listTaxClasses(db, tenantId),
+        store.taxRatesOf(db, tenantId),
+      ]);
       const ratesBy = groupBy(rates, (r) => r.tax_class_id);
       return classes.map((c) => ({
         id: c.id,
@@ -759,39 +893,65 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       const c = await store.findTaxClass(db, tenantId, id);
       if (!c) return fail('not_found', `Tax class ${id} does not exist.`);
       const rates = await store.taxRatesOf(db, tenantId, [id]);
-      return ok({ id: c.id, code: c.code, name: c.name, rates: rates.map((r) => ({ storeId: r.store_id, ratePpm: r.rate_ppm })) });
+      return ok({
+        id: c.id,
+        code: c.code,
+        name: c.name,
+        rates: rates.map((r) => ({ storeId: r.store_id, ratePpm: r.rate_ppm })),
+      });
     },
 
     async createTaxClass(actor: Actor, input: TaxClassInput): Promise<Result<TaxClassView>> {
       const { tenantId } = actor;
       const storeIds = input.rates.map((r) => r.storeId);
-      if (new Set(storeIds).size !== storeIds.length) return fail('validation_failed', 'A store is listed twice in rates.');
+      if (new Set(storeIds).size !== storeIds.length)
+        return fail('validation_failed', 'A store is listed twice in rates.');
       const refs = await checkRefs(tenantId, { taxClassIds: [], storeIds });
       if (!refs.ok) return refs;
       if (await store.findTaxClassByCode(db, tenantId, input.code)) {
         return fail('conflict', `A tax class with code ${input.code} already exists.`, { code: input.code });
       }
       const now = clock.now().toISOString();
-      const row: TaxClassTable = { id: ids.newId('tax'), tenant_id: tenantId, code: input.code, name: input.name, created_at: now };
+      const row: TaxClassTable = {
+        id: ids.newId('tax'),
+        tenant_id: tenantId,
+        code: input.code,
+        name: input.name,
+        created_at: now,
+      };
       const done = await inTransaction(async (trx) => {
         await store.insertTaxClass(trx, row);
         for (const r of input.rates) {
-          await store.upsertTaxRate(trx, { tenant_id: tenantId, tax_class_id: row.id, store_id: r.storeId, rate_ppm: r.ratePpm });
+          await store.upsertTaxRate(trx, {
+            tenant_id: tenantId,
+            tax_class_id: row.id,
+            store_id: r.storeId,
+            rate_ppm: r.ratePpm,
+          });
         }
         await audit(trx, actor, 'tax_class.create', 'tax_class', row.id, input, now);
       });
       return done.ok ? ok({ id: row.id, code: row.code, name: row.name, rates: input.rates }) : done;
     },
 
-    async updateTaxClass(actor: Actor, id: string, input: Partial<TaxClassInput>): Promise<Result<TaxClassView>> {
+    async updateTaxClass(
+      actor: Actor,
+      id: string,
+      input: Partial<TaxClassInput>,
+    ): Promise<Result<TaxClassView>> {
       const { tenantId } = actor;
       const existing = await store.findTaxClass(db, tenantId, id);
       if (!existing) return fail('not_found', `Tax class ${id} does not exist.`);
       const storeIds = (input.rates ?? []).map((r) => r.storeId);
-      if (new Set(storeIds).size !== storeIds.length) return fail('validation_failed', 'A store is listed twice in rates.');
+      if (new Set(storeIds).size !== storeIds.length)
+        return fail('validation_failed', 'A store is listed twice in rates.');
       const refs = await checkRefs(tenantId, { taxClassIds: [], storeIds });
       if (!refs.ok) return refs;
-      if (input.code !== undefined && input.code !== existing.code && (await store.findTaxClassByCode(db, tenantId, input.code))) {
+      if (
+        input.code !== undefined &&
+        input.code !== existing.code &&
+        (await store.findTaxClassByCode(db, tenantId, input.code))
+      ) {
         return fail('conflict', `A tax class with code ${input.code} already exists.`, { code: input.code });
       }
       const now = clock.now().toISOString();
@@ -801,7 +961,12 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
       const done = await inTransaction(async (trx) => {
         if (Object.keys(patch).length > 0) await store.updateTaxClass(trx, tenantId, id, patch);
         for (const r of input.rates ?? []) {
-          await store.upsertTaxRate(trx, { tenant_id: tenantId, tax_class_id: id, store_id: r.storeId, rate_ppm: r.ratePpm });
+          await store.upsertTaxRate(trx, {
+            tenant_id: tenantId,
+            tax_class_id: id,
+            store_id: r.storeId,
+            rate_ppm: r.ratePpm,
+          });
         }
         await audit(trx, actor, 'tax_class.update', 'tax_class', id, input, now);
       });

@@ -23,32 +23,74 @@ type Engine = 'sqlite' | 'postgres';
 // ---------------------------------------------------------------------------------------------
 
 export interface SearchFilter {
-  /** lower-cased substring, or null to list everything */
-  needle: string | null;
   categoryId?: string | undefined;
   storeId?: string | undefined;
   includeInactive: boolean;
-  /** product IDs already returned as exact hits */
-  exclude: readonly string[];
 }
 
 function likePattern(needle: string): string {
   return `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function variantMatch(engine: Engine, needle: string) {
-  if (engine === 'postgres') return sql<boolean>`v.search_text like ${likePattern(needle)} escape '\\'`;
-  if ([...needle].length >= 3) {
-    const phrase = `"${needle.replace(/"/g, '""')}"`;
-    return sql<boolean>`v.rowid in (select rowid from variants_fts where variants_fts match ${phrase}) and instr(v.search_text, ${needle}) > 0`;
-  }
-  return sql<boolean>`instr(v.search_text, ${needle}) > 0`;
-}
-
-/** Product IDs matching the filter, ordered by name then ID. */
-export async function searchProductIds(
+/**
+ * Product IDs of variants whose search text contains `needle` (lower-cased), one row per
+ * matching variant, in catalogue order, read straight off the index so that LIMIT stops early:
+ * SQLite walks the FTS5 trigram index (3+ characters) or the table (shorter needles) in rowid
+ * order; PostgreSQL uses the pg_trgm index (when present) and orders by variant ID.
+ */
+export async function matchingProductIds(
   db: Kysely<DB>,
   engine: Engine,
+  tenantId: string,
+  needle: string,
+  f: SearchFilter,
+  limit: number,
+): Promise<string[]> {
+  const fts = engine === 'sqlite' && [...needle].length >= 3;
+  const q = fts
+    ? db
+        .selectFrom(sql<{ rowid: number }>`variants_fts`.as('f'))
+        .innerJoin('variants as v', (j) => j.on(sql<boolean>`v.rowid = f.rowid`))
+        .where(sql<boolean>`variants_fts match ${`"${needle.replace(/"/g, '""')}"`}`)
+        .where(sql<boolean>`instr(v.search_text, ${needle}) > 0`)
+    : db
+        .selectFrom('variants as v')
+        .where(
+          engine === 'sqlite'
+            ? sql<boolean>`instr(v.search_text, ${needle}) > 0`
+            : sql<boolean>`v.search_text like ${likePattern(needle)} escape '\\'`,
+        );
+  // SQLite: CROSS JOIN keeps the variants (in index order) as the outer loop so LIMIT stops early
+  let j = (
+    engine === 'sqlite'
+      ? q.crossJoin('products as p').whereRef('p.id', '=', 'v.product_id')
+      : q.innerJoin('products as p', (jn) => jn.onRef('p.id', '=', 'v.product_id'))
+  )
+    .whereRef('p.tenant_id', '=', 'v.tenant_id')
+    .where('v.tenant_id', '=', tenantId);
+  if (!f.includeInactive) j = j.where('p.active', '=', 1);
+  if (f.categoryId !== undefined) j = j.where('p.category_id', '=', f.categoryId);
+  const storeId = f.storeId;
+  if (storeId !== undefined) {
+    j = j.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('prices as pr')
+          .select('pr.variant_id')
+          .where('pr.tenant_id', '=', tenantId)
+          .whereRef('pr.variant_id', '=', 'v.id')
+          .where('pr.store_id', '=', storeId),
+      ),
+    );
+  }
+  const order = fts ? sql`f.rowid` : engine === 'sqlite' ? sql`v.rowid` : sql`v.id`;
+  const rows = await j.select('v.product_id').orderBy(order).limit(limit).execute();
+  return rows.map((r) => r.product_id);
+}
+
+/** Product IDs matching the filter (no search text), ordered by name then ID. */
+export async function listProductIds(
+  db: Kysely<DB>,
   tenantId: string,
   f: SearchFilter,
   limit: number,
@@ -57,52 +99,72 @@ export async function searchProductIds(
   let q = db.selectFrom('products as p').select('p.id').where('p.tenant_id', '=', tenantId);
   if (!f.includeInactive) q = q.where('p.active', '=', 1);
   if (f.categoryId !== undefined) q = q.where('p.category_id', '=', f.categoryId);
-  if (f.exclude.length > 0) q = q.where('p.id', 'not in', f.exclude);
-  if (f.needle !== null || f.storeId !== undefined) {
-    const { needle, storeId } = f;
-    q = q.where('p.id', 'in', (eb) => {
-      let v = eb.selectFrom('variants as v').select('v.product_id').where('v.tenant_id', '=', tenantId);
-      if (needle !== null) v = v.where(variantMatch(engine, needle));
-      if (storeId !== undefined) {
-        v = v.where('v.id', 'in', (eb2) =>
-          eb2.selectFrom('prices').select('variant_id').where('tenant_id', '=', tenantId).where('store_id', '=', storeId),
-        );
-      }
-      return v;
-    });
+  const storeId = f.storeId;
+  if (storeId !== undefined) {
+    q = q.where('p.id', 'in', (eb) =>
+      eb
+        .selectFrom('variants as v')
+        .select('v.product_id')
+        .where('v.tenant_id', '=', tenantId)
+        .where('v.id', 'in', (eb2) =>
+          eb2
+            .selectFrom('prices')
+            .select('variant_id')
+            .where('tenant_id', '=', tenantId)
+            .where('store_id', '=', storeId),
+        ),
+    );
   }
   const rows = await q.orderBy('p.name').orderBy('p.id').limit(limit).offset(offset).execute();
   return rows.map((r) => r.id);
 }
 
-/** Product IDs with a variant whose barcode (normalized GTIN) or SKU is exactly `code`/`sku`. */
+/** Product IDs with a variant whose barcode (normalized GTIN) is `gtin` or whose SKU is `sku`. */
 export async function exactProductIds(
   db: Kysely<DB>,
   tenantId: string,
   gtin: string | null,
   sku: string,
-  f: Omit<SearchFilter, 'needle' | 'exclude'>,
+  f: SearchFilter,
 ): Promise<string[]> {
+  const variantIds = (
+    await db
+      .selectFrom('variants')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('sku', '=', sku)
+      .execute()
+  ).map((r) => r.id);
+  if (gtin !== null) {
+    const hit = await db
+      .selectFrom('barcodes')
+      .select('variant_id')
+      .where('tenant_id', '=', tenantId)
+      .where('code', '=', gtin)
+      .executeTakeFirst();
+    if (hit) variantIds.push(hit.variant_id);
+  }
+  if (variantIds.length === 0) return [];
   let q = db
     .selectFrom('variants as v')
-    .innerJoin('products as p', (j) => j.onRef('p.id', '=', 'v.product_id').onRef('p.tenant_id', '=', 'v.tenant_id'))
+    .innerJoin('products as p', (j) =>
+      j.onRef('p.id', '=', 'v.product_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
+    )
     .select('p.id')
     .distinct()
     .where('v.tenant_id', '=', tenantId)
-    .where((eb) =>
-      gtin === null
-        ? eb('v.sku', '=', sku)
-        : eb.or([
-            eb('v.sku', '=', sku),
-            eb('v.id', 'in', eb.selectFrom('barcodes').select('variant_id').where('tenant_id', '=', tenantId).where('code', '=', gtin)),
-          ]),
-    );
+    .where('v.id', 'in', variantIds);
   if (!f.includeInactive) q = q.where('p.active', '=', 1);
   if (f.categoryId !== undefined) q = q.where('p.category_id', '=', f.categoryId);
   const storeId = f.storeId;
   if (storeId !== undefined) {
     q = q.where('v.id', 'in', (eb) =>
-      eb.selectFrom('prices').select('variant_id').where('tenant_id', '=', tenantId).where('store_id', '=', storeId),
+      eb
+        .selectFrom('prices')
+        .select('variant_id')
+        .where('tenant_id', '=', tenantId)
+        .where('store_id', '=', storeId)
+        .where('variant_id', 'in', variantIds),
     );
   }
   return (await q.orderBy('p.id').execute()).map((r) => r.id);
@@ -114,11 +176,21 @@ export async function exactProductIds(
 
 export function productsByIds(db: Q, tenantId: string, ids: readonly string[]) {
   if (ids.length === 0) return Promise.resolve([] as ProductTable[]);
-  return db.selectFrom('products').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return db
+    .selectFrom('products')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export function findProduct(db: Q, tenantId: string, id: string) {
-  return db.selectFrom('products').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('products')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function variantsOfProducts(db: Q, tenantId: string, productIds: readonly string[]) {
@@ -134,7 +206,12 @@ export function variantsOfProducts(db: Q, tenantId: string, productIds: readonly
 }
 
 export function findVariant(db: Q, tenantId: string, id: string) {
-  return db.selectFrom('variants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('variants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function variantsByPlu(db: Q, tenantId: string, plu: string) {
@@ -171,23 +248,48 @@ export function pricesOf(db: Q, tenantId: string, variantIds: readonly string[])
 }
 
 export function findBarcode(db: Q, tenantId: string, code: string) {
-  return db.selectFrom('barcodes').selectAll().where('tenant_id', '=', tenantId).where('code', '=', code).executeTakeFirst();
+  return db
+    .selectFrom('barcodes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('code', '=', code)
+    .executeTakeFirst();
 }
 
 /** Existing rows among `codes` (normalized GTINs) in the tenant. */
 export function barcodesTaken(db: Q, tenantId: string, codes: readonly string[]) {
   if (codes.length === 0) return Promise.resolve([] as BarcodeTable[]);
-  return db.selectFrom('barcodes').selectAll().where('tenant_id', '=', tenantId).where('code', 'in', codes).execute();
+  return db
+    .selectFrom('barcodes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('code', 'in', codes)
+    .execute();
 }
 
 export function skusTaken(db: Q, tenantId: string, skus: readonly string[]) {
   if (skus.length === 0) return Promise.resolve([] as { id: string; sku: string }[]);
-  return db.selectFrom('variants').select(['id', 'sku']).where('tenant_id', '=', tenantId).where('sku', 'in', skus).execute();
+  return db
+    .selectFrom('variants')
+    .select(['id', 'sku'])
+    .where('tenant_id', '=', tenantId)
+    .where('sku', 'in', skus)
+    .execute();
 }
 
-export async function existingIds(db: Q, table: 'tax_classes' | 'categories', tenantId: string, ids: readonly string[]) {
+export async function existingIds(
+  db: Q,
+  table: 'tax_classes' | 'categories',
+  tenantId: string,
+  ids: readonly string[],
+) {
   if (ids.length === 0) return new Set<string>();
-  const rows = await db.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom(table)
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -195,11 +297,23 @@ export async function existingIds(db: Q, table: 'tax_classes' | 'categories', te
 export function variantsChangedSince(db: Q, tenantId: string, since: string, afterId: string, limit: number) {
   return db
     .selectFrom('variants as v')
-    .innerJoin('products as p', (j) => j.onRef('p.id', '=', 'v.product_id').onRef('p.tenant_id', '=', 'v.tenant_id'))
+    .innerJoin('products as p', (j) =>
+      j.onRef('p.id', '=', 'v.product_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
+    )
     .selectAll('v')
-    .select(['p.name as product_name', 'p.name_zh as product_name_zh', 'p.active as product_active', 'p.category_id'])
+    .select([
+      'p.name as product_name',
+      'p.name_zh as product_name_zh',
+      'p.active as product_active',
+      'p.category_id',
+    ])
     .where('v.tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('v.updated_at', '>', since), eb.and([eb('v.updated_at', '=', since), eb('v.id', '>', afterId)])]))
+    .where((eb) =>
+      eb.or([
+        eb('v.updated_at', '>', since),
+        eb.and([eb('v.updated_at', '=', since), eb('v.id', '>', afterId)]),
+      ]),
+    )
     .orderBy('v.updated_at')
     .orderBy('v.id')
     .limit(limit)
@@ -215,7 +329,12 @@ export async function insertProduct(db: Q, row: ProductTable) {
 }
 
 export async function updateProduct(db: Q, tenantId: string, id: string, patch: Partial<ProductTable>) {
-  await db.updateTable('products').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('products')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertVariants(db: Q, rows: VariantTable[]) {
@@ -223,7 +342,12 @@ export async function insertVariants(db: Q, rows: VariantTable[]) {
 }
 
 export async function updateVariant(db: Q, tenantId: string, id: string, patch: Partial<VariantTable>) {
-  await db.updateTable('variants').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('variants')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function touchVariantsOfProduct(db: Q, tenantId: string, productId: string, updatedAt: string) {
@@ -240,7 +364,11 @@ export async function insertBarcodes(db: Q, rows: BarcodeTable[]) {
 }
 
 export async function deleteBarcodesOf(db: Q, tenantId: string, variantId: string) {
-  await db.deleteFrom('barcodes').where('tenant_id', '=', tenantId).where('variant_id', '=', variantId).execute();
+  await db
+    .deleteFrom('barcodes')
+    .where('tenant_id', '=', tenantId)
+    .where('variant_id', '=', variantId)
+    .execute();
 }
 
 export async function upsertPrice(db: Q, row: PriceTable) {
@@ -267,11 +395,22 @@ export async function insertAudit(db: Q, row: AuditTable) {
 // categories
 
 export function listCategories(db: Q, tenantId: string) {
-  return db.selectFrom('categories').selectAll().where('tenant_id', '=', tenantId).orderBy('sort').orderBy('id').execute();
+  return db
+    .selectFrom('categories')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('sort')
+    .orderBy('id')
+    .execute();
 }
 
 export function findCategory(db: Q, tenantId: string, id: string) {
-  return db.selectFrom('categories').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('categories')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function insertCategory(db: Q, row: CategoryTable) {
@@ -279,7 +418,12 @@ export async function insertCategory(db: Q, row: CategoryTable) {
 }
 
 export async function updateCategory(db: Q, tenantId: string, id: string, patch: Partial<CategoryTable>) {
-  await db.updateTable('categories').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('categories')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 // tax classes
@@ -289,11 +433,21 @@ export function listTaxClasses(db: Q, tenantId: string) {
 }
 
 export function findTaxClass(db: Q, tenantId: string, id: string) {
-  return db.selectFrom('tax_classes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('tax_classes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function findTaxClassByCode(db: Q, tenantId: string, code: string) {
-  return db.selectFrom('tax_classes').selectAll().where('tenant_id', '=', tenantId).where('code', '=', code).executeTakeFirst();
+  return db
+    .selectFrom('tax_classes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('code', '=', code)
+    .executeTakeFirst();
 }
 
 export function taxRatesOf(db: Q, tenantId: string, classIds?: readonly string[]) {
@@ -310,13 +464,20 @@ export async function insertTaxClass(db: Q, row: TaxClassTable) {
 }
 
 export async function updateTaxClass(db: Q, tenantId: string, id: string, patch: Partial<TaxClassTable>) {
-  await db.updateTable('tax_classes').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('tax_classes')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function upsertTaxRate(db: Q, row: TaxRateTable) {
   await db
     .insertInto('tax_rates')
     .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'tax_class_id', 'store_id']).doUpdateSet({ rate_ppm: row.rate_ppm }))
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'tax_class_id', 'store_id']).doUpdateSet({ rate_ppm: row.rate_ppm }),
+    )
     .execute();
 }

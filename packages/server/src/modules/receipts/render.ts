@@ -5,6 +5,7 @@
  * Money is always integer minor units; the number of decimals comes from
  * `exponentOf(currency)`.
  */
+import { requireCurrency } from '@opentill/core';
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import type { ReceiptPrinterEncoderOptions } from '@point-of-sale/receipt-printer-encoder';
 import { encodeGbk, gbkWidth } from './gbk.js';
@@ -97,33 +98,9 @@ const MIN_COLUMNS = 16;
 // Money
 // ---------------------------------------------------------------------------
 
-/**
- * Number of minor-unit digits for an ISO 4217 currency. Deliberately tiny: the
- * domain package will supply the full ISO table; swap the body of this function.
- */
+/** Number of minor-unit digits of an ISO 4217 currency, from the domain's currency table. */
 export function exponentOf(currency: string): number {
-  switch (currency.toUpperCase()) {
-    case 'JPY':
-    case 'KRW':
-    case 'VND':
-    case 'CLP':
-    case 'ISK':
-    case 'PYG':
-    case 'UGX':
-    case 'XAF':
-    case 'XOF':
-      return 0;
-    case 'KWD':
-    case 'BHD':
-    case 'OMR':
-    case 'JOD':
-    case 'TND':
-    case 'LYD':
-    case 'IQD':
-      return 3;
-    default:
-      return 2;
-  }
+  return requireCurrency(currency.toUpperCase()).exponent;
 }
 
 /** Formats integer minor units as a plain decimal: 123456 CNY → "1,234.56", 1200 JPY → "1,200". */

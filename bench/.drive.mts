@@ -1,0 +1,13 @@
+import autocannon from 'autocannon';
+const base = 'http://127.0.0.1:8190';
+const login = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cashier', password: 'opentill-demo' }) })).json()) as { token: string };
+const auth = { authorization: `Bearer ${login.token}` };
+const stores = (await (await fetch(`${base}/api/v1/stores`, { headers: auth })).json()) as any;
+const store = stores.items[0];
+const regs = (await (await fetch(`${base}/api/v1/registers?storeId=${store.id}`, { headers: auth })).json()) as any;
+const prods = (await (await fetch(`${base}/api/v1/products?limit=60`, { headers: auth })).json()) as any;
+const vids = prods.items.flatMap((p: any) => p.variants.filter((v: any) => v.unit === 'each').map((v: any) => v.id));
+let n = 0; const run = Date.now().toString(16);
+const r = await autocannon({ url: base, connections: 50, duration: Number(process.env.DUR ?? 6), requests: [{ method: 'POST', path: '/api/v1/orders', setupRequest: (req: any) => { n++; const id = `ord_${run}-${n.toString(16).padStart(10,'0')}`; const pick = (k: number) => vids[(n*7+k*13)%vids.length];
+ return { ...req, headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `b-${id}` }, body: JSON.stringify({ id, storeId: store.id, registerId: regs.items[0].id, lines: [{variantId: pick(0), quantity: 1},{variantId: pick(1), quantity: 2},{variantId: pick(2), quantity: 1}], tenders: [{kind:'cash', amount: 1000000}] }) }; } }] });
+console.log('rps', r.requests.average, 'p50', r.latency.p50, 'p99', r.latency.p99, 'non2xx', r.non2xx);
