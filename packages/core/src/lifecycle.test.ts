@@ -49,6 +49,7 @@ describe('payment lifecycle', () => {
       ['authorized', 'reversed'],
       ['captured', 'partially_refunded'],
       ['captured', 'refunded'],
+      ['captured', 'voided'],
       ['captured', 'reversed'],
       ['partially_refunded', 'partially_refunded'],
       ['partially_refunded', 'refunded'],

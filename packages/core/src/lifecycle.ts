@@ -27,7 +27,8 @@ export type PaymentState =
 export const paymentTransitions: Transitions<PaymentState> = {
   pending: ['authorized', 'captured', 'declined', 'reversed'],
   authorized: ['captured', 'voided', 'reversed'],
-  captured: ['partially_refunded', 'refunded', 'reversed'],
+  // a captured payment can still be voided until its batch is settled (end of day)
+  captured: ['partially_refunded', 'refunded', 'voided', 'reversed'],
   partially_refunded: ['partially_refunded', 'refunded'],
   refunded: [],
   voided: [],

@@ -26,6 +26,15 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
 };
 
+/** True when a string (or any key or string inside an array/object) holds a NUL character. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  for (const [k, v] of Object.entries(value)) if (k.includes('\0') || containsNul(v, depth + 1)) return true;
+  return false;
+}
+
 export function createServices(deps: Deps) {
   const auth = createAuthService(deps);
   const stores = createStoresService(deps);
@@ -104,6 +113,13 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       message: `No route ${request.method} ${request.url.split('?')[0]}.`,
     }),
   );
+
+  // PostgreSQL text cannot hold NUL (U+0000): refuse it at the edge on every engine, never a 500
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new HttpError('validation_failed', 'Text must not contain NUL (U+0000) characters.');
+    }
+  });
 
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 

@@ -39,7 +39,7 @@ function applyMutations(base: unknown, muts: readonly Mutation[]): unknown {
   let root: unknown = structuredClone(base);
   for (const m of muts) {
     if (m.path === '$') {
-      if (m.op === 'set') root = m.value;
+      if (m.op === 'set') root = structuredClone(m.value);
       continue;
     }
     const parts = m.path.split('.');
@@ -51,7 +51,7 @@ function applyMutations(base: unknown, muts: readonly Mutation[]): unknown {
     if (cur === null || typeof cur !== 'object') continue;
     const last = parts[parts.length - 1]!;
     if (m.op === 'delete') delete (cur as Record<string, unknown>)[last];
-    else (cur as Record<string, unknown>)[last] = m.value;
+    else (cur as Record<string, unknown>)[last] = structuredClone(m.value);
   }
   return root;
 }
@@ -65,7 +65,7 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(-1, 0, 0.5, 1e21, -1e21, MAX_SAFE + 2, 2 ** 64, -0),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('', ' ', '\u0000', '😀'.repeat(50), '中文商品', 'x'.repeat(10_000), "'; drop table orders; --"),
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800x', '😀'.repeat(50), '中文商品', 'x'.repeat(10_000), "'; drop table orders; --"),
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.constant({}),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
@@ -711,6 +711,19 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       422,
       'unknown_tax_class',
     );
+    // PostgreSQL text cannot hold NUL: refused at the edge on both engines, not a 500
+    await expectCode(
+      await probe('POST', '/api/v1/orders', { ...ok, customerId: 'cus\u0000' }, key()),
+      400,
+      'validation_failed',
+    );
+    await expectCode(
+      await probe('PATCH', `/api/v1/products/${ownProduct.id}`, { nameZh: '\u0000' }, t.auth('manager')),
+      400,
+      'validation_failed',
+    );
+    const nulPath = await t.app.inject({ method: 'GET', url: '/api/v1/orders/ord_%00x', headers: t.auth('manager') });
+    expect(nulPath.statusCode, nulPath.body).toBe(400);
     await expectCode(
       await probe('PATCH', `/api/v1/products/${foreignProduct}`, { name: 'Mine now' }, t.auth('manager')),
       404,

@@ -308,6 +308,7 @@ describe.each(engines)('orders (%s)', (engine) => {
     expect(r.total).toBe(items[0]!.prices[sh.id]);
     expect(r.tenders).toEqual([{ paymentId: sale.payments[0]!.id, kind: 'card', amount: r.total }]);
     expect(r.order.status).toBe('partially_refunded');
+    expect(r.order.payments[0]).toMatchObject({ status: 'partially_refunded', refunded: r.total });
     expect(await onHand(sh.id, items[0]!.id)).toBe(stockBefore + 1000);
 
     const tooMuch = await t.app.inject({
@@ -341,6 +342,7 @@ describe.each(engines)('orders (%s)', (engine) => {
     expect(rest.statusCode).toBe(201);
     expect(rest.json().order.status).toBe('refunded');
     expect(rest.json().order.refundedTotal).toBe(sale.total);
+    expect(rest.json().order.payments[0]).toMatchObject({ status: 'refunded', refunded: sale.total });
     expect(rest.json().tenders.every((x: { kind: string }) => x.kind === 'cash')).toBe(true);
     const after = await t.app.inject({
       method: 'POST',
@@ -362,6 +364,7 @@ describe.each(engines)('orders (%s)', (engine) => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('voided');
+    expect(res.json().payments.map((p: { status: string }) => p.status)).toEqual(['voided']);
     expect(await onHand(sh.id, items[0]!.id)).toBe(before + 2000);
     const again = await t.app.inject({
       method: 'POST',

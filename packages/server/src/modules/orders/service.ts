@@ -1,9 +1,11 @@
 import {
   applyRefund,
+  paymentTransitions,
   orderTransitions,
   planRefund,
   transition,
   type OrderState,
+  type PaymentState,
   type PaidTender,
   type RefundableLine,
   type TenderKind,
@@ -230,6 +232,22 @@ export function createOrdersService(deps: Deps) {
         );
         if (!next.ok) return fail('illegal_transition', next.error.message);
 
+        // each payment follows its own lifecycle: captured → partially_refunded → refunded
+        // (decided before anything is written: a failure here must leave the database untouched)
+        const paymentUpdates: { id: string; status: PaymentState }[] = [];
+        for (const t of after.tenders) {
+          const p = payments.find((x) => x.id === t.paymentId);
+          const before = paid.find((x) => x.paymentId === t.paymentId)?.refunded ?? 0;
+          if (!p || t.refunded === before) continue;
+          const moved = transition(
+            paymentTransitions,
+            p.status,
+            t.refunded >= t.amount ? 'refunded' : 'partially_refunded',
+          );
+          if (!moved.ok)
+            return fail('illegal_transition', `Payment ${p.id} is ${p.status} and cannot be refunded.`);
+          paymentUpdates.push({ id: p.id, status: moved.value });
+        }
         const now = clock.now().toISOString();
         const refundId = ids.newId('ref');
         const sessionRow = await trx
@@ -308,6 +326,14 @@ export function createOrdersService(deps: Deps) {
         if (refundLineRows.length) await trx.insertInto('refund_lines').values(refundLineRows).execute();
         if (tenderRows.length) await trx.insertInto('refund_tenders').values(tenderRows).execute();
         for (const q of movementQueries(trx, ctx.tenantId, moves, now, ids)) await trx.executeQuery(q);
+        for (const u of paymentUpdates) {
+          await trx
+            .updateTable('payments')
+            .set({ status: u.status })
+            .where('tenant_id', '=', ctx.tenantId)
+            .where('id', '=', u.id)
+            .execute();
+        }
         await trx
           .updateTable('orders')
           .set({
@@ -405,6 +431,15 @@ export function createOrdersService(deps: Deps) {
             return fail(
               'void_not_allowed',
               'The cash session of this order is closed (settled); refund it instead.',
+            );
+          }
+        }
+        for (const p of payments) {
+          const moved = transition(paymentTransitions, p.status, 'voided');
+          if (!moved.ok) {
+            return fail(
+              'void_not_allowed',
+              `Payment ${p.id} is ${p.status} and cannot be voided; refund instead.`,
             );
           }
         }
