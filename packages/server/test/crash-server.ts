@@ -43,7 +43,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) resolve({ code: proc.exitCode, signal: proc.signalCode });
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      resolve({ code: proc.exitCode, signal: proc.signalCode });
     else proc.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const server: ServerProcess = {

@@ -65,51 +65,20 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(-1, 0, 0.5, 1e21, -1e21, MAX_SAFE + 2, 2 ** 64, -0),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800x', '😀'.repeat(50), '中文商品', 'x'.repeat(10_000), "'; drop table orders; --"),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800x',
+    '😀'.repeat(50),
+    '中文商品',
+    'x'.repeat(10_000),
+    "'; drop table orders; --",
+  ),
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.constant({}),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
-);
-
-/** Mostly-plausible value from `valid`, sometimes hostile. */
-const maybe = <T,>(valid: fc.Arbitrary<T>, hostileWeight = 1): fc.Arbitrary<unknown> =>
-  fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: hostile, weight: hostileWeight });
-
-const quantityArb = maybe(
-  fc.oneof(
-    fc.constantFrom(1, 2, 3, 0, -1, 0.5, 1.5, 0.001, 0.0001, 1e-9, 999_999, 1_000_000, 1_000_001, MAX_SAFE + 1),
-    fc.integer({ min: 1, max: 5 }),
-    fc.double({ min: -10, max: 10, noNaN: true }),
-  ),
-);
-const amountArb = maybe(
-  fc.oneof(
-    fc.constantFrom(0, -1, 1, 1.5, 10_000_000, MAX_SAFE, MAX_SAFE + 1, 2 ** 60, 1e30),
-    fc.integer({ min: 1, max: 100_000_000 }),
-  ),
-);
-const discountArb = maybe(
-  fc.oneof(
-    fc.record({
-      kind: fc.constant('amount'),
-      amount: amountArb,
-      reason: maybe(fc.constantFrom('damaged', '员工折扣')),
-    }),
-    fc.record({
-      kind: fc.constant('percent'),
-      percentBp: maybe(fc.constantFrom(0, 1, 500, 5000, 10_000, 10_001, 20_000, 12.5)),
-      reason: maybe(fc.constantFrom('promo', '会员')),
-    }),
-    fc.record({ kind: maybe(fc.constantFrom('amount', 'percent', 'bogus')), reason: fc.constant('x') }),
-  ),
-);
-
-/** Optional unknown fields merged into objects. */
-const extraFields = fc.oneof(
-  { arbitrary: fc.constant({}), weight: 6 },
-  fc.record({ currency: maybe(fc.constantFrom('USD', 'CNY', 'XXX', 'usd', 'BTC')) }),
-  fc.record({ tenantId: fc.constantFrom('ten_other', 'ten_x') }),
-  fc.record({ __proto__x: fc.constant(1), constructor: hostile }),
 );
 
 type Snapshot = Record<string, number>;
@@ -130,7 +99,7 @@ const COUNTED = [
 ] as const;
 
 describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
-  const runs = Number(process.env.FUZZ_RUNS) || (engine === 'sqlite' ? 150 : 60);
+  const runs = Number(process.env.FUZZ_RUNS) || (engine === 'sqlite' ? 300 : 120);
   let t: TestApp;
   let other: SeedResult;
   let items: DemoVariant[];
@@ -203,6 +172,17 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
     return res;
   };
 
+  /** Stock of piece-counted items never moves by a fraction of a piece. */
+  const expectWholePieces = async () => {
+    const fractional = await t.deps.database.db
+      .selectFrom('stock_movements')
+      .innerJoin('variants', 'variants.id', 'stock_movements.variant_id')
+      .select(['stock_movements.id', 'stock_movements.kind', 'stock_movements.qty_milli'])
+      .where('variants.unit', '=', 'each')
+      .execute();
+    expect(fractional.filter((m) => m.qty_milli % 1000 !== 0)).toEqual([]);
+  };
+
   const sellBody = (lines: object[], tender = 10_000_000) => ({
     id: newOrderId(),
     storeId: t.seed.stores.sh.id,
@@ -247,7 +227,12 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
         .executeTakeFirstOrThrow()
     ).id;
     categories = (
-      await db.selectFrom('categories').select('id').where('tenant_id', '=', t.seed.tenantId).limit(3).execute()
+      await db
+        .selectFrom('categories')
+        .select('id')
+        .where('tenant_id', '=', t.seed.tenantId)
+        .limit(3)
+        .execute()
     ).map((r) => r.id);
     const ownV = await db
       .selectFrom('variants')
@@ -263,7 +248,11 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       ).map((r) => r.id),
     };
     foreignProduct = (
-      await db.selectFrom('products').select('id').where('tenant_id', '=', other.tenantId).executeTakeFirstOrThrow()
+      await db
+        .selectFrom('products')
+        .select('id')
+        .where('tenant_id', '=', other.tenantId)
+        .executeTakeFirstOrThrow()
     ).id;
 
     // a paid order of the other tenant
@@ -359,8 +348,16 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
     const sh = t.seed.stores.sh;
     const sf = t.seed.stores.sf;
     const validDiscount = fc.oneof(
-      fc.record({ kind: fc.constant('percent'), percentBp: fc.integer({ min: 1, max: 10_000 }), reason: fc.constant('promo') }),
-      fc.record({ kind: fc.constant('amount'), amount: fc.integer({ min: 0, max: 2_000 }), reason: fc.constant('damaged 破损') }),
+      fc.record({
+        kind: fc.constant('percent'),
+        percentBp: fc.integer({ min: 1, max: 10_000 }),
+        reason: fc.constant('promo'),
+      }),
+      fc.record({
+        kind: fc.constant('amount'),
+        amount: fc.integer({ min: 0, max: 2_000 }),
+        reason: fc.constant('damaged 破损'),
+      }),
     );
     const lineArb = fc.oneof(
       fc.record(
@@ -383,7 +380,10 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       orderDiscounts: fc.option(fc.array(validDiscount, { maxLength: 1 }), { nil: undefined }),
       tender: fc.constantFrom<object[]>(
         [{ kind: 'cash', amount: 10_000_000 }],
-        [{ kind: 'card', amount: 1, reference: 'auth-1' }, { kind: 'cash', amount: 10_000_000 }],
+        [
+          { kind: 'card', amount: 1, reference: 'auth-1' },
+          { kind: 'cash', amount: 10_000_000 },
+        ],
         [{ kind: 'card', amount: 1 }],
       ),
     });
@@ -447,6 +447,7 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       }),
       { numRuns: runs },
     );
+    await expectWholePieces();
     // the generator reaches the success path as well as refusals
     expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
@@ -456,9 +457,9 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
     const baseArb = fc.oneof(
       fc.record({ reason: fc.constantFrom('customer changed mind', '质量问题') }),
       fc.record({
-        lines: fc.subarray(['1', '2', '3'], { minLength: 1 }).map((ids) =>
-          ids.map((lineId) => ({ lineId, quantity: lineId === '3' ? 0.25 : 1 })),
-        ),
+        lines: fc
+          .subarray(['1', '2', '3'], { minLength: 1 })
+          .map((ids) => ids.map((lineId) => ({ lineId, quantity: lineId === '3' ? 0.25 : 1 }))),
         restock: fc.boolean(),
         reason: fc.constant('broken'),
       }),
@@ -520,6 +521,7 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       { numRuns: runs },
     );
     expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
+    await expectWholePieces();
   });
 
   it('products: generated create and edit bodies never 5xx and a 4xx writes nothing', async () => {
@@ -533,7 +535,10 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
         unit: fc.constantFrom('each', 'kg'),
         taxClassId: fc.constantFrom(...taxClasses),
         barcodes: fc.array(freshGtin, { maxLength: 2 }),
-        prices: fc.record({ [sh]: fc.integer({ min: 0, max: 100_000 }), [sf]: fc.integer({ min: 0, max: 10_000 }) }, { requiredKeys: [] }),
+        prices: fc.record(
+          { [sh]: fc.integer({ min: 0, max: 100_000 }), [sf]: fc.integer({ min: 0, max: 10_000 }) },
+          { requiredKeys: [] },
+        ),
         pluCode: fc.constantFrom(null, undefined),
       },
       { requiredKeys: ['sku', 'taxClassId'] },
@@ -590,7 +595,14 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       'variants.1',
       'surprise',
     ];
-    const productIdArb = fc.constantFrom(ownProduct.id, ownProduct.id, ownProduct.id, foreignProduct, 'prd_nope', items[0]!.id);
+    const productIdArb = fc.constantFrom(
+      ownProduct.id,
+      ownProduct.id,
+      ownProduct.id,
+      foreignProduct,
+      'prd_nope',
+      items[0]!.id,
+    );
     const roleArb = fc.constantFrom('manager', 'manager', 'owner', 'cashier') as fc.Arbitrary<
       'manager' | 'owner' | 'cashier'
     >;
@@ -598,8 +610,16 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.record({ op: fc.constant('create' as const), base: createBase as fc.Arbitrary<unknown>, id: fc.constant('') }),
-          fc.record({ op: fc.constant('patch' as const), base: patchBase as fc.Arbitrary<unknown>, id: productIdArb }),
+          fc.record({
+            op: fc.constant('create' as const),
+            base: createBase as fc.Arbitrary<unknown>,
+            id: fc.constant(''),
+          }),
+          fc.record({
+            op: fc.constant('patch' as const),
+            base: patchBase as fc.Arbitrary<unknown>,
+            id: productIdArb,
+          }),
         ),
         mutations(paths),
         roleArb,
@@ -629,18 +649,23 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
 
   it('gives each kind of bad input its own clear code', async () => {
     const key = () => ({ ...t.auth('cashier'), 'idempotency-key': `fuzz-explicit-${newOrderId()}` });
-    const expectCode = async (
-      res: Awaited<ReturnType<typeof probe>>,
-      status: number,
-      code: string,
-    ) => {
+    const expectCode = async (res: Awaited<ReturnType<typeof probe>>, status: number, code: string) => {
       expect(res.statusCode, res.body).toBe(status);
       expect((res.json() as { error: { code: string } }).error.code).toBe(code);
     };
     const ok = sellBody([{ variantId: items[0]!.id, quantity: 1 }]);
-    await expectCode(await probe('POST', '/api/v1/orders', { ...ok, surprise: true }, key()), 400, 'unknown_field');
     await expectCode(
-      await probe('POST', '/api/v1/orders', { ...ok, lines: [{ variantId: items[0]!.id, quantity: 1, colour: 'red' }] }, key()),
+      await probe('POST', '/api/v1/orders', { ...ok, surprise: true }, key()),
+      400,
+      'unknown_field',
+    );
+    await expectCode(
+      await probe(
+        'POST',
+        '/api/v1/orders',
+        { ...ok, lines: [{ variantId: items[0]!.id, quantity: 1, colour: 'red' }] },
+        key(),
+      ),
       400,
       'unknown_field',
     );
@@ -650,7 +675,12 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       'fractional_quantity',
     );
     await expectCode(
-      await probe('POST', '/api/v1/orders', sellBody([{ variantId: items[0]!.id, quantity: 1 }], MAX_SAFE + 1), key()),
+      await probe(
+        'POST',
+        '/api/v1/orders',
+        sellBody([{ variantId: items[0]!.id, quantity: 1 }], MAX_SAFE + 1),
+        key(),
+      ),
       400,
       'validation_failed',
     );
@@ -660,17 +690,32 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       'validation_failed',
     );
     await expectCode(
-      await probe('POST', '/api/v1/orders', sellBody([{ variantId: 'var_does_not_exist', quantity: 1 }]), key()),
+      await probe(
+        'POST',
+        '/api/v1/orders',
+        sellBody([{ variantId: 'var_does_not_exist', quantity: 1 }]),
+        key(),
+      ),
       422,
       'unknown_variant',
     );
     await expectCode(
-      await probe('POST', '/api/v1/orders', sellBody([{ variantId: foreignVariants[0]!, quantity: 1 }]), key()),
+      await probe(
+        'POST',
+        '/api/v1/orders',
+        sellBody([{ variantId: foreignVariants[0]!, quantity: 1 }]),
+        key(),
+      ),
       422,
       'unknown_variant',
     );
     await expectCode(
-      await probe('POST', `/api/v1/orders/${foreignOrder}/refunds`, { reason: 'not yours' }, t.auth('manager')),
+      await probe(
+        'POST',
+        `/api/v1/orders/${foreignOrder}/refunds`,
+        { reason: 'not yours' },
+        t.auth('manager'),
+      ),
       404,
       'unknown_order',
     );
@@ -683,19 +728,41 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       await probe(
         'POST',
         '/api/v1/orders',
-        { ...ok, lines: [{ variantId: items[0]!.id, quantity: 1, discount: { kind: 'percent', percentBp: 10_001, reason: 'x' } }] },
+        {
+          ...ok,
+          lines: [
+            {
+              variantId: items[0]!.id,
+              quantity: 1,
+              discount: { kind: 'percent', percentBp: 10_001, reason: 'x' },
+            },
+          ],
+        },
         key(),
       ),
       400,
       'validation_failed',
     );
-    await expectCode(await probe('POST', '/api/v1/orders', { ...ok, lines: [] }, key()), 400, 'validation_failed');
-    await expectCode(await probe('POST', '/api/v1/orders', { ...ok, lines: null }, key()), 400, 'validation_failed');
+    await expectCode(
+      await probe('POST', '/api/v1/orders', { ...ok, lines: [] }, key()),
+      400,
+      'validation_failed',
+    );
+    await expectCode(
+      await probe('POST', '/api/v1/orders', { ...ok, lines: null }, key()),
+      400,
+      'validation_failed',
+    );
     await expectCode(
       await probe(
         'POST',
         '/api/v1/products',
-        { name: 'Bad code', variants: [{ sku: 'FZ-BAD-1', taxClassId: taxClasses[0], barcodes: [badCheckDigit(items[1]!.barcode)] }] },
+        {
+          name: 'Bad code',
+          variants: [
+            { sku: 'FZ-BAD-1', taxClassId: taxClasses[0], barcodes: [badCheckDigit(items[1]!.barcode)] },
+          ],
+        },
         t.auth('manager'),
       ),
       422,
@@ -711,6 +778,25 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       422,
       'unknown_tax_class',
     );
+    // half a croissant cannot be refunded either
+    const paid = await makePaidOrder();
+    await expectCode(
+      await probe(
+        'POST',
+        `/api/v1/orders/${paid.id}/refunds`,
+        { lines: [{ lineId: paid.lineIds[0], quantity: 0.5 }], reason: 'half' },
+        t.auth('manager'),
+      ),
+      422,
+      'fractional_quantity',
+    );
+    const kgRefund = await probe(
+      'POST',
+      `/api/v1/orders/${paid.id}/refunds`,
+      { lines: [{ lineId: paid.lineIds[2], quantity: 0.5 }], reason: 'half a kilo back' },
+      t.auth('manager'),
+    );
+    expect(kgRefund.statusCode, kgRefund.body).toBe(201);
     // PostgreSQL text cannot hold NUL: refused at the edge on both engines, not a 500
     await expectCode(
       await probe('POST', '/api/v1/orders', { ...ok, customerId: 'cus\u0000' }, key()),
@@ -722,7 +808,11 @@ describe.each(engines)('fuzzing the write routes (%s)', (engine) => {
       400,
       'validation_failed',
     );
-    const nulPath = await t.app.inject({ method: 'GET', url: '/api/v1/orders/ord_%00x', headers: t.auth('manager') });
+    const nulPath = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orders/ord_%00x',
+      headers: t.auth('manager'),
+    });
     expect(nulPath.statusCode, nulPath.body).toBe(400);
     await expectCode(
       await probe('PATCH', `/api/v1/products/${foreignProduct}`, { name: 'Mine now' }, t.auth('manager')),

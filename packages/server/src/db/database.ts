@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type CompiledQuery, type Migration } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -178,9 +178,17 @@ async function openPostgres(url: string, schema: string | undefined, max: number
 }
 
 export async function migrate(database: Database): Promise<void> {
+  // Without a schema, Kysely finds its bookkeeping tables in ANY schema of the database (another
+  // tenant schema, a test schema) and then fails on ours: name the schema we migrate.
+  const schema =
+    database.kind === 'postgres'
+      ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(database.db)).rows[0]
+          ?.schema
+      : undefined;
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

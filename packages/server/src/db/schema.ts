@@ -120,6 +120,13 @@ export interface VariantTable {
   updated_at: string;
 }
 
+/** Search index (catalog, maintained by triggers): each distinct 2-character substring of `search_text || ' '`. */
+export interface VariantGramTable {
+  tenant_id: string;
+  gram: string;
+  variant_id: string;
+}
+
 export interface BarcodeTable {
   tenant_id: string;
   /** GTIN left-padded to 14 digits */
@@ -329,6 +336,7 @@ export interface DB {
   categories: CategoryTable;
   products: ProductTable;
   variants: VariantTable;
+  variant_grams: VariantGramTable;
   barcodes: BarcodeTable;
   prices: PriceTable;
   stock_levels: StockLevelTable;

@@ -379,13 +379,37 @@ export async function up(db: AnyDb): Promise<void> {
 }
 
 /**
- * Substring search over `variants.search_text` (catalog module). SQLite: an FTS5 trigram index
- * kept in step by triggers (queries of 3+ characters use it). PostgreSQL: a pg_trgm GIN index
- * when the extension is available (installed in `public` so per-test schemas can share it);
- * without it, LIKE still answers correctly by scanning.
+ * Substring search over `variants.search_text` (catalog module), two indexes kept in step by
+ * triggers (so every writer, the seed included, maintains them):
+ * - `variant_grams` (tenant_id, gram, variant_id): every distinct 2-character substring of
+ *   `search_text || ' '` (the trailing space makes every character the first of some gram).
+ *   A 2-character needle is one index range read in variant-ID order; a 1-character needle is
+ *   the range of grams starting with it. Same table, same rows on both engines; `gram` compares
+ *   by code point (SQLite BINARY, PostgreSQL COLLATE "C").
+ * - needles of 3+ characters: SQLite an FTS5 trigram index; PostgreSQL a pg_trgm GIN index when
+ *   the extension is available (installed in `public` so per-test schemas can share it);
+ *   without it, the search still answers correctly by scanning.
  */
 async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    // SQLite triggers cannot use CTEs: a table of positions 1..4096 splits the text (search text
+    // is bounded well below that: names of 200 characters, a SKU and at most 20 barcodes).
+    await sql`create table search_positions (n integer primary key)`.execute(db);
+    await sql`insert into search_positions (n) with recursive s(n) as (select 1 union all
+      select n + 1 from s where n < 4096) select n from s`.execute(db);
+    await sql`create table variant_grams (tenant_id text not null, gram text not null,
+      variant_id text not null, primary key (tenant_id, gram, variant_id)) without rowid`.execute(db);
+    const grams = (row: 'new' | 'old') =>
+      sql.raw(`select distinct ${row}.tenant_id, substr(${row}.search_text || ' ', n, 2), ${row}.id
+        from search_positions where n <= length(${row}.search_text)`);
+    const drop = sql`delete from variant_grams where tenant_id = old.tenant_id and variant_id = old.id
+      and gram in (select substr(old.search_text || ' ', n, 2) from search_positions
+      where n <= length(old.search_text));`;
+    const add = sql`insert or ignore into variant_grams (tenant_id, gram, variant_id) ${grams('new')};`;
+    await sql`create trigger variant_grams_ai after insert on variants begin ${add} end`.execute(db);
+    await sql`create trigger variant_grams_ad after delete on variants begin ${drop} end`.execute(db);
+    await sql`create trigger variant_grams_au after update of search_text on variants begin
+      ${drop} ${add} end`.execute(db);
     await sql`create virtual table variants_fts using fts5(search_text, content='variants', content_rowid='rowid', tokenize='trigram')`.execute(
       db,
     );
@@ -400,6 +424,41 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
       insert into variants_fts(rowid, search_text) values (new.rowid, new.search_text); end`.execute(db);
     return;
   }
+  await sql`create table variant_grams (tenant_id text not null, gram text collate "C" not null,
+    variant_id text not null, primary key (tenant_id, gram, variant_id))`.execute(db);
+  // Statement-level triggers with transition tables: a bulk insert splits all its rows at once.
+  // (A branch may name only the transition tables its trigger declares.)
+  const split = (rows: string, where: string) =>
+    `select distinct r.tenant_id, substr(r.search_text || ' ', i, 2) as gram, r.id
+     from ${rows} r cross join lateral generate_series(1, length(r.search_text)) i ${where}`;
+  const drop = (where: string) =>
+    `delete from variant_grams g using (${split('old_rows', where)}) d
+     where g.tenant_id = d.tenant_id and g.gram = d.gram and g.variant_id = d.id;`;
+  const add = (where: string) =>
+    `insert into variant_grams (tenant_id, gram, variant_id) ${split('new_rows', where)}
+     on conflict do nothing;`;
+  const changed = (other: string) =>
+    `where not exists (select 1 from ${other} x where x.id = r.id and x.search_text = r.search_text)`;
+  await sql
+    .raw(
+      `create function variant_grams_sync() returns trigger language plpgsql as $fn$
+    begin
+      if tg_op = 'INSERT' then ${add('')}
+      elsif tg_op = 'DELETE' then ${drop('')}
+      else ${drop(changed('new_rows'))} ${add(changed('old_rows'))}
+      end if;
+      return null;
+    end $fn$`,
+    )
+    .execute(db);
+  await sql`create trigger variant_grams_ai after insert on variants referencing new table as new_rows
+    for each statement execute function variant_grams_sync()`.execute(db);
+  await sql`create trigger variant_grams_ad after delete on variants referencing old table as old_rows
+    for each statement execute function variant_grams_sync()`.execute(db);
+  await sql`create trigger variant_grams_au after update on variants
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function variant_grams_sync()`.execute(db);
+
   const available = await sql<{
     n: number;
   }>`select 1 as n from pg_available_extensions where name = 'pg_trgm'`.execute(db);

@@ -16,10 +16,15 @@ type Q = Kysely<DB> | Transaction<DB>;
 type Engine = 'sqlite' | 'postgres';
 
 // ---------------------------------------------------------------------------------------------
-// Search. The only dialect-specific query of the module lives here.
-// SQLite: `variants_fts` (FTS5 trigram, kept in step by triggers, see migration 001) answers
-// needles of 3+ characters; shorter needles scan with instr(). PostgreSQL: LIKE, which the
-// pg_trgm GIN index serves when the extension is installed.
+// Search. The dialect-specific parts of the module live here (see `contains` and `trigramHits`).
+// Results come in variant-ID order on both engines (one row per matching variant).
+// - 2-character needles: one range of `variant_grams` (tenant_id, gram, variant_id), already in
+//   variant-ID order, so LIMIT stops early and a miss is one empty index probe.
+// - 1-character needles: the grams starting with that character; when they are many (a common
+//   character) the matches are dense and a scan in variant-ID order stops early instead.
+// - 3+ characters: SQLite's FTS5 trigram index / PostgreSQL's pg_trgm GIN index; when the
+//   needle is common (many index hits), a scan in variant-ID order stops early instead.
+// Indexes and triggers: migration 001, `createVariantSearchIndex`.
 // ---------------------------------------------------------------------------------------------
 
 export interface SearchFilter {
@@ -28,15 +33,73 @@ export interface SearchFilter {
   includeInactive: boolean;
 }
 
+/** Gram-range or index hits above which a needle counts as common (dense): scan in order. */
+const DENSE = 2000;
+
+/** `v.search_text` contains `needle` (both lower-cased): the one dialect difference of the matching. */
+function contains(engine: Engine, needle: string) {
+  return engine === 'sqlite'
+    ? sql<boolean>`instr(v.search_text, ${needle}) > 0`
+    : sql<boolean>`strpos(v.search_text, ${needle}) > 0`;
+}
+
+/** Conditions on `v` (variants) and `p` (its product) from the tenant and the filter. */
+function variantFilter(tenantId: string, f: SearchFilter) {
+  const parts = [sql`v.tenant_id = ${tenantId}`, sql`p.id = v.product_id`, sql`p.tenant_id = ${tenantId}`];
+  if (!f.includeInactive) parts.push(sql`p.active = 1`);
+  if (f.categoryId !== undefined) parts.push(sql`p.category_id = ${f.categoryId}`);
+  if (f.storeId !== undefined) {
+    parts.push(sql`exists (select 1 from prices pr where pr.tenant_id = ${tenantId}
+      and pr.variant_id = v.id and pr.store_id = ${f.storeId})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/** The smallest string above every string that starts with code point `c` (none for U+10FFFF). */
+function nextCodePoint(c: string): string | null {
+  let n = (c.codePointAt(0) ?? 0) + 1;
+  if (n >= 0xd800 && n <= 0xdfff) n = 0xe000;
+  return n > 0x10ffff ? null : String.fromCodePoint(n);
+}
+
+async function ids(q: { execute(db: Kysely<DB>): Promise<{ rows: { product_id: string }[] }> }, db: Kysely<DB>) {
+  return (await q.execute(db)).rows.map((r) => r.product_id);
+}
+
+/** Matches in variant-ID order by scanning variants (fast when matches are dense). */
+function scanInOrder(db: Kysely<DB>, engine: Engine, tenantId: string, needle: string, f: SearchFilter, limit: number) {
+  // SQLite: CROSS JOIN keeps variants (walked in ID order) the outer loop so LIMIT stops early
+  return ids(
+    sql<{ product_id: string }>`select v.product_id from variants v cross join products p
+      where ${variantFilter(tenantId, f)} and ${contains(engine, needle)}
+      order by v.id limit ${limit}`,
+    db,
+  );
+}
+
+/** How many rows `from` (an index range) holds, counting no further than `cap`. */
+async function cappedCount(db: Kysely<DB>, from: ReturnType<typeof sql>, cap: number): Promise<number> {
+  const r = await sql<{ n: number | string }>`select count(*) as n from (${from} limit ${cap}) c`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Variant rowids (SQLite) / IDs (PostgreSQL) hit by the trigram index, or null without one. */
+function trigramHits(engine: Engine, tenantId: string, needle: string) {
+  return engine === 'sqlite'
+    ? sql`select v.id from variants_fts f cross join variants v
+        where variants_fts match ${`"${needle.replace(/"/g, '""')}"`} and v.rowid = f.rowid
+        and v.tenant_id = ${tenantId}`
+    : sql`select v.id from variants v where v.tenant_id = ${tenantId}
+        and v.search_text like ${likePattern(needle)} escape '\\'`;
+}
+
 function likePattern(needle: string): string {
   return `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
- * Product IDs of variants whose search text contains `needle` (lower-cased), one row per
- * matching variant, in catalogue order, read straight off the index so that LIMIT stops early:
- * SQLite walks the FTS5 trigram index (3+ characters) or the table (shorter needles) in rowid
- * order; PostgreSQL uses the pg_trgm index (when present) and orders by variant ID.
+ * Product IDs of variants whose search text contains `needle` (lower-cased, trimmed), one row per
+ * matching variant, in variant-ID order, at most `limit`.
  */
 export async function matchingProductIds(
   db: Kysely<DB>,
@@ -46,46 +109,39 @@ export async function matchingProductIds(
   f: SearchFilter,
   limit: number,
 ): Promise<string[]> {
-  const fts = engine === 'sqlite' && [...needle].length >= 3;
-  const q = fts
-    ? db
-        .selectFrom(sql<{ rowid: number }>`variants_fts`.as('f'))
-        .innerJoin('variants as v', (j) => j.on(sql<boolean>`v.rowid = f.rowid`))
-        .where(sql<boolean>`variants_fts match ${`"${needle.replace(/"/g, '""')}"`}`)
-        .where(sql<boolean>`instr(v.search_text, ${needle}) > 0`)
-    : db
-        .selectFrom('variants as v')
-        .where(
-          engine === 'sqlite'
-            ? sql<boolean>`instr(v.search_text, ${needle}) > 0`
-            : sql<boolean>`v.search_text like ${likePattern(needle)} escape '\\'`,
-        );
-  // SQLite: CROSS JOIN keeps the variants (in index order) as the outer loop so LIMIT stops early
-  let j = (
-    engine === 'sqlite'
-      ? q.crossJoin('products as p').whereRef('p.id', '=', 'v.product_id')
-      : q.innerJoin('products as p', (jn) => jn.onRef('p.id', '=', 'v.product_id'))
-  )
-    .whereRef('p.tenant_id', '=', 'v.tenant_id')
-    .where('v.tenant_id', '=', tenantId);
-  if (!f.includeInactive) j = j.where('p.active', '=', 1);
-  if (f.categoryId !== undefined) j = j.where('p.category_id', '=', f.categoryId);
-  const storeId = f.storeId;
-  if (storeId !== undefined) {
-    j = j.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('prices as pr')
-          .select('pr.variant_id')
-          .where('pr.tenant_id', '=', tenantId)
-          .whereRef('pr.variant_id', '=', 'v.id')
-          .where('pr.store_id', '=', storeId),
-      ),
+  const chars = [...needle];
+  if (chars.length === 2) {
+    return ids(
+      sql<{ product_id: string }>`select v.product_id from variant_grams g
+        cross join variants v cross join products p
+        where g.tenant_id = ${tenantId} and g.gram = ${needle} and v.id = g.variant_id
+        and ${variantFilter(tenantId, f)}
+        order by g.variant_id limit ${limit}`,
+      db,
     );
   }
-  const order = fts ? sql`f.rowid` : engine === 'sqlite' ? sql`v.rowid` : sql`v.id`;
-  const rows = await j.select('v.product_id').orderBy(order).limit(limit).execute();
-  return rows.map((r) => r.product_id);
+  if (chars.length === 1) {
+    const upper = nextCodePoint(needle);
+    const range = sql`g.tenant_id = ${tenantId} and g.gram >= ${needle}${upper === null ? sql`` : sql` and g.gram < ${upper}`}`;
+    const n = await cappedCount(db, sql`select 1 from variant_grams g where ${range}`, DENSE);
+    if (n >= DENSE) return scanInOrder(db, engine, tenantId, needle, f, limit);
+    return ids(
+      sql<{ product_id: string }>`select v.product_id from variants v cross join products p
+        where v.id in (select g.variant_id from variant_grams g where ${range})
+        and ${variantFilter(tenantId, f)}
+        order by v.id limit ${limit}`,
+      db,
+    );
+  }
+  const hits = trigramHits(engine, tenantId, needle);
+  const n = await cappedCount(db, hits, DENSE);
+  if (n >= DENSE) return scanInOrder(db, engine, tenantId, needle, f, limit);
+  return ids(
+    sql<{ product_id: string }>`select v.product_id from variants v cross join products p
+      where v.id in (${hits}) and ${variantFilter(tenantId, f)} and ${contains(engine, needle)}
+      order by v.id limit ${limit}`,
+    db,
+  );
 }
 
 /** Product IDs matching the filter (no search text), ordered by name then ID. */

@@ -11,10 +11,12 @@ import {
   type TenderKind,
   type Unit,
 } from '@opentill/core';
-import type { CompiledQuery } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Deps } from '../../deps';
-import type { OrderLineTable, OrderTable, PaymentTable, StoreTable } from '../../db/schema';
+import type { DB, OrderLineTable, OrderTable, PaymentTable, StoreTable } from '../../db/schema';
+import { templateQuery, type Markers } from '../../db/query-template';
 import { isUniqueViolation } from '../../db/database';
+import { insertRows } from '../../db/insert-rows';
 import { fail, type ApiError, type ErrorCode } from '../../http/errors';
 import { sha256Hex } from '../../lib/secrets';
 import { stableStringify } from '../../lib/json';
@@ -47,7 +49,15 @@ export interface CheckoutBody {
 }
 
 export type CheckoutResult =
-  { ok: true; status: number; body: OrderView; replayed: boolean } | { ok: false; error: ApiError };
+  | {
+      ok: true;
+      status: number;
+      body: OrderView;
+      /** `body` as JSON text: what was stored under the idempotency key, sent as is */
+      json: string;
+      replayed: boolean;
+    }
+  | { ok: false; error: ApiError };
 
 /** Tender kinds whose balances live elsewhere arrive with the payments work; until then they are refused. */
 const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
@@ -80,6 +90,77 @@ function toDiscount(d: DiscountBody, staffId: string): AppliedDiscount {
 }
 
 const SCOPE = 'orders';
+
+/**
+ * Everything checkout reads, as one list of queries for a single round trip. Each is compiled
+ * once per shape (the lengths of the reference lists) and reused: see `templateQuery`.
+ */
+function checkoutReads(
+  db: Kysely<DB>,
+  a: {
+    tenantId: string;
+    storeId: string;
+    registerId: string;
+    key: string;
+    variantIds: string[];
+    gtins: string[];
+    plus: string[];
+  },
+): CompiledQuery[] {
+  const shape = `${a.variantIds.length}|${a.gtins.length}|${a.plus.length}`;
+  const lookup = (m: Markers) =>
+    saleLookupQueries(db, m.value('tenantId'), m.value('storeId'), {
+      variantIds: m.list('variantIds', a.variantIds.length),
+      gtins: m.list('gtins', a.gtins.length),
+      plus: m.list('plus', a.plus.length),
+    });
+  return [
+    templateQuery(
+      'checkout.idempotency',
+      (m) =>
+        db
+          .selectFrom('idempotency_keys')
+          .select(['request_hash', 'status_code', 'response'])
+          .where('tenant_id', '=', m.value('tenantId'))
+          .where('scope', '=', SCOPE)
+          .where('key', '=', m.value('key')),
+      a,
+    ),
+    templateQuery(
+      'checkout.store',
+      (m) =>
+        db
+          .selectFrom('stores')
+          .selectAll()
+          .where('tenant_id', '=', m.value('tenantId'))
+          .where('id', '=', m.value('storeId')),
+      a,
+    ),
+    templateQuery(
+      'checkout.register',
+      (m) =>
+        db
+          .selectFrom('registers')
+          .select(['id', 'store_id', 'active'])
+          .where('tenant_id', '=', m.value('tenantId'))
+          .where('id', '=', m.value('registerId')),
+      a,
+    ),
+    templateQuery(
+      'checkout.session',
+      (m) =>
+        db
+          .selectFrom('cash_sessions')
+          .select(['id'])
+          .where('tenant_id', '=', m.value('tenantId'))
+          .where('register_id', '=', m.value('registerId'))
+          .where('status', '=', 'open'),
+      a,
+    ),
+    templateQuery(`checkout.barcodes|${shape}`, (m) => ({ compile: () => lookup(m).barcodes }), a),
+    templateQuery(`checkout.variants|${shape}`, (m) => ({ compile: () => lookup(m).variants }), a),
+  ];
+}
 
 /**
  * Checkout: one read round trip (idempotency key, store, register, open cash session, catalog
@@ -118,6 +199,7 @@ export function createCheckout(deps: Deps) {
         ok: true,
         status: row.status_code,
         body: JSON.parse(row.response) as OrderView,
+        json: row.response,
         replayed: true,
       };
     }
@@ -148,43 +230,18 @@ export function createCheckout(deps: Deps) {
       if (/^2\d{12}$/.test(line.barcode)) for (const n of [4, 5, 6]) plus.add(line.barcode.slice(2, 2 + n));
     }
     const variantIds = [...new Set(body.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
-    const lookup = saleLookupQueries(db, tenantId, body.storeId, {
-      variantIds,
-      gtins: [...gtins],
-      plus: [...plus],
-    });
-
     const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows] =
-      await database.readBatch([
-        db
-          .selectFrom('idempotency_keys')
-          .select(['request_hash', 'status_code', 'response'])
-          .where('tenant_id', '=', tenantId)
-          .where('scope', '=', SCOPE)
-          .where('key', '=', key ?? '')
-          .compile(),
-        db
-          .selectFrom('stores')
-          .selectAll()
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', body.storeId)
-          .compile(),
-        db
-          .selectFrom('registers')
-          .select(['id', 'store_id', 'active'])
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', body.registerId)
-          .compile(),
-        db
-          .selectFrom('cash_sessions')
-          .select(['id'])
-          .where('tenant_id', '=', tenantId)
-          .where('register_id', '=', body.registerId)
-          .where('status', '=', 'open')
-          .compile(),
-        lookup.barcodes,
-        lookup.variants,
-      ]);
+      await database.readBatch(
+        checkoutReads(db, {
+          tenantId,
+          storeId: body.storeId,
+          registerId: body.registerId,
+          key: key ?? '',
+          variantIds,
+          gtins: [...gtins],
+          plus: [...plus],
+        }),
+      );
 
     const idem =
       key === null
@@ -201,6 +258,7 @@ export function createCheckout(deps: Deps) {
         ok: true,
         status: idem.status_code,
         body: JSON.parse(idem.response) as OrderView,
+        json: idem.response,
         replayed: true,
       };
     }
@@ -435,13 +493,12 @@ export function createCheckout(deps: Deps) {
       created_at: now,
     }));
     const view = orderView(order, lines, payments);
-    if (key === null) return { ok: true, status: 200, body: view, replayed: false };
     const response = JSON.stringify(view);
+    if (key === null) return { ok: true, status: 200, body: view, json: response, replayed: false };
 
     const queries: CompiledQuery[] = [
-      db
-        .insertInto('idempotency_keys')
-        .values({
+      insertRows(db, 'idempotency_keys', [
+        {
           tenant_id: tenantId,
           key,
           scope: SCOPE,
@@ -449,15 +506,14 @@ export function createCheckout(deps: Deps) {
           status_code: 201,
           response,
           created_at: now,
-        })
-        .compile(),
-      db.insertInto('orders').values(order).compile(),
-      db.insertInto('order_lines').values(lines).compile(),
-      ...(payments.length ? [db.insertInto('payments').values(payments).compile()] : []),
+        },
+      ]),
+      insertRows(db, 'orders', [order]),
+      insertRows(db, 'order_lines', lines),
+      ...(payments.length ? [insertRows(db, 'payments', payments)] : []),
       ...movementQueries(db, tenantId, moves, now, ids),
-      db
-        .insertInto('outbox')
-        .values({
+      insertRows(db, 'outbox', [
+        {
           id: ids.newId('evt'),
           tenant_id: tenantId,
           topic: 'order.paid',
@@ -469,11 +525,10 @@ export function createCheckout(deps: Deps) {
           }),
           created_at: now,
           published_at: null,
-        })
-        .compile(),
-      db
-        .insertInto('audit_log')
-        .values({
+        },
+      ]),
+      insertRows(db, 'audit_log', [
+        {
           id: ids.newId('aud'),
           tenant_id: tenantId,
           staff_id: ctx.staffId,
@@ -487,8 +542,8 @@ export function createCheckout(deps: Deps) {
             discounts: cart.discountTotal,
           }),
           created_at: now,
-        })
-        .compile(),
+        },
+      ]),
     ];
     try {
       await database.batch(queries);
@@ -499,7 +554,7 @@ export function createCheckout(deps: Deps) {
       if (again) return again;
       throw e;
     }
-    return { ok: true, status: 201, body: view, replayed: false };
+    return { ok: true, status: 201, body: view, json: response, replayed: false };
   }
 
   return {

@@ -118,7 +118,10 @@ export function ordersRoutes(orders: OrdersService, stores: StoresService, auth:
         const result = await orders.checkout(ctx, key, body);
         if (!result.ok) return sendError(reply, result.error);
         if (result.replayed) reply.header('idempotent-replayed', 'true');
-        return reply.status(result.status === 200 ? 200 : 201).send(result.body);
+        return reply
+          .status(result.status === 200 ? 200 : 201)
+          .type('application/json; charset=utf-8')
+          .send(result.json);
       },
     );
 
@@ -141,7 +144,9 @@ export function ordersRoutes(orders: OrdersService, stores: StoresService, auth:
           id: body.id ?? 'ord_quote',
           tenders: body.tenders ?? [],
         });
-        return result.ok ? reply.status(200).send(result.body) : sendError(reply, result.error);
+        return result.ok
+          ? reply.status(200).type('application/json; charset=utf-8').send(result.json)
+          : sendError(reply, result.error);
       },
     );
 

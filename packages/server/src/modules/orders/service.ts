@@ -9,6 +9,8 @@ import {
   type PaidTender,
   type RefundableLine,
   type TenderKind,
+  type Unit,
+  unitAllowsFraction,
 } from '@opentill/core';
 import { sql, type Kysely } from 'kysely';
 import type { Deps } from '../../deps';
@@ -189,6 +191,20 @@ export function createOrdersService(deps: Deps) {
           }
           if (body.toTender !== 'cash' && body.toTender !== 'card' && body.toTender !== 'other') {
             return fail('unsupported_tender', `Refunds to ${body.toTender} are not available yet.`);
+          }
+        }
+        // a piece-counted line (each, g) is refunded in whole units, like it was sold
+        for (const r of body.lines ?? []) {
+          const line = lines.find((l) => l.line_id === r.lineId);
+          if (line && !unitAllowsFraction(line.unit as Unit) && !Number.isInteger(r.quantity)) {
+            return fail(
+              'fractional_quantity',
+              `Line ${r.lineId} is sold in ${line.unit}; refund a whole number.`,
+              {
+                lineId: r.lineId,
+                quantity: r.quantity,
+              },
+            );
           }
         }
         const refundable: RefundableLine[] = lines.map((l) => {

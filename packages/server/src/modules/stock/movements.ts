@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { DB, StockMovementKind } from '../../db/schema';
 import type { Ids } from '../../lib/ids';
+import { insertRows } from '../../db/insert-rows';
 
 export interface MovementInput {
   storeId: string;
@@ -43,7 +44,7 @@ export function movementQueries(
   }));
   // chunked so a large count or receipt stays under both engines' bound-parameter limits
   const queries: CompiledQuery[] = chunks(movementRows, CHUNK_ROWS).map((rows) =>
-    db.insertInto('stock_movements').values(rows).compile(),
+    insertRows(db, 'stock_movements', rows),
   );
   // one upsert per (store, variant), summing several moves of the same variant
   const deltas = new Map<string, { storeId: string; variantId: string; qty: number }>();
@@ -62,16 +63,16 @@ export function movementQueries(
   }));
   for (const chunk of chunks(rows, CHUNK_ROWS)) {
     queries.push(
-      db
-        .insertInto('stock_levels')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(['tenant_id', 'store_id', 'variant_id']).doUpdateSet({
-            on_hand_milli: sql`stock_levels.on_hand_milli + excluded.on_hand_milli`,
-            updated_at: sql`excluded.updated_at`,
-          }),
-        )
-        .compile(),
+      insertRows(db, 'stock_levels', chunk, {
+        variant: 'add-to-on-hand',
+        finish: (q) =>
+          q.onConflict((oc) =>
+            oc.columns(['tenant_id', 'store_id', 'variant_id']).doUpdateSet({
+              on_hand_milli: sql`stock_levels.on_hand_milli + excluded.on_hand_milli`,
+              updated_at: sql`excluded.updated_at`,
+            }),
+          ),
+      }),
     );
   }
   return queries;
