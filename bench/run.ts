@@ -44,7 +44,10 @@ async function waitFor(url: string, ms = 30_000): Promise<void> {
 }
 
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, cmd, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(child);
   return child;
 }
@@ -61,7 +64,11 @@ interface Row {
 async function load(
   scenario: string,
   url: string,
-  request: { path: string; headers: Record<string, string>; body: () => { body: string; headers?: Record<string, string> } },
+  request: {
+    path: string;
+    headers: Record<string, string>;
+    body: () => { body: string; headers?: Record<string, string> };
+  },
 ): Promise<Row> {
   const result = await autocannon({
     url,
@@ -89,7 +96,12 @@ async function load(
 }
 
 async function checkoutScenario(name: string, env: Record<string, string>, port: number): Promise<Row> {
-  const child = start(['packages/server/bin/opentill.js', 'serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', OPENTILL_DEMO: '1' });
+  const child = start(['packages/server/bin/opentill.js', 'serve'], {
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OPENTILL_DEMO: '1',
+  });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health`);
   const login = (await (
@@ -100,16 +112,22 @@ async function checkoutScenario(name: string, env: Record<string, string>, port:
     })
   ).json()) as { token: string };
   const auth = { authorization: `Bearer ${login.token}` };
-  const stores = (await (await fetch(`${base}/api/v1/stores`, { headers: auth })).json()) as { items: { id: string; currency: string }[] };
+  const stores = (await (await fetch(`${base}/api/v1/stores`, { headers: auth })).json()) as {
+    items: { id: string; currency: string }[];
+  };
   const store = stores.items.find((s) => s.currency === 'CNY') ?? stores.items[0];
   if (!store) throw new Error('no store');
-  const registers = (await (await fetch(`${base}/api/v1/registers?storeId=${store.id}`, { headers: auth })).json()) as {
+  const registers = (await (
+    await fetch(`${base}/api/v1/registers?storeId=${store.id}`, { headers: auth })
+  ).json()) as {
     items: { id: string }[];
   };
   const products = (await (await fetch(`${base}/api/v1/products?limit=60`, { headers: auth })).json()) as {
     items: { variants: { id: string; unit: string }[] }[];
   };
-  const variantIds = products.items.flatMap((p) => p.variants.filter((v) => v.unit === 'each').map((v) => v.id));
+  const variantIds = products.items.flatMap((p) =>
+    p.variants.filter((v) => v.unit === 'each').map((v) => v.id),
+  );
   const registerId = registers.items[0]?.id ?? '';
   let n = 0;
   const runId = Date.now().toString(16);
@@ -157,7 +175,13 @@ const rows: Row[] = [];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'opentill-bench-'));
-rows.push(await checkoutScenario('checkout, SQLite (WAL, synchronous=FULL)', { OPENTILL_DB: join(dir, 'bench.db') }, 8182));
+rows.push(
+  await checkoutScenario(
+    'checkout, SQLite (WAL, synchronous=FULL)',
+    { OPENTILL_DB: join(dir, 'bench.db') },
+    8182,
+  ),
+);
 rmSync(dir, { recursive: true, force: true });
 
 if (pgUrl) {
@@ -174,5 +198,6 @@ if (pgUrl) {
 console.log(`\n${connections} connections, ${duration} s each, load generator on the same machine\n`);
 console.log('| scenario | req/s | p50 ms | p99 ms | non-2xx | errors |');
 console.log('|---|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
+for (const r of rows)
+  console.log(`| ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
 process.exit(0);

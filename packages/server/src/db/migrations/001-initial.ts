@@ -379,16 +379,14 @@ export async function up(db: AnyDb): Promise<void> {
 }
 
 /**
- * Substring search over `variants.search_text` (catalog module), two indexes kept in step by
- * triggers (so every writer, the seed included, maintains them):
- * - `variant_grams` (tenant_id, gram, variant_id): every distinct 2-character substring of
- *   `search_text || ' '` (the trailing space makes every character the first of some gram).
- *   A 2-character needle is one index range read in variant-ID order; a 1-character needle is
- *   the range of grams starting with it. Same table, same rows on both engines; `gram` compares
- *   by code point (SQLite BINARY, PostgreSQL COLLATE "C").
- * - needles of 3+ characters: SQLite an FTS5 trigram index; PostgreSQL a pg_trgm GIN index when
- *   the extension is available (installed in `public` so per-test schemas can share it);
- *   without it, the search still answers correctly by scanning.
+ * Substring search over `variants.search_text` (catalog module): `variant_grams` (tenant_id,
+ * gram, variant_id) holds every distinct 2- and 3-character substring of `search_text || ' '`
+ * (the trailing space makes every character the first of some gram), kept in step by triggers
+ * so every writer (the seed included) maintains it. Its primary key walks the variants holding a
+ * gram in variant-ID order: a 2-character needle is one gram, a longer needle is checked along
+ * the postings of its rarest trigram, a 1-character needle is the range of grams starting with
+ * it. Same rows on both engines; `gram` compares by code point (SQLite BINARY, PostgreSQL
+ * COLLATE "C").
  */
 async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
@@ -400,28 +398,17 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
     await sql`create table variant_grams (tenant_id text not null, gram text not null,
       variant_id text not null, primary key (tenant_id, gram, variant_id)) without rowid`.execute(db);
     const grams = (row: 'new' | 'old') =>
-      sql.raw(`select distinct ${row}.tenant_id, substr(${row}.search_text || ' ', n, 2), ${row}.id
-        from search_positions where n <= length(${row}.search_text)`);
-    const drop = sql`delete from variant_grams where tenant_id = old.tenant_id and variant_id = old.id
-      and gram in (select substr(old.search_text || ' ', n, 2) from search_positions
-      where n <= length(old.search_text));`;
-    const add = sql`insert or ignore into variant_grams (tenant_id, gram, variant_id) ${grams('new')};`;
-    await sql`create trigger variant_grams_ai after insert on variants begin ${add} end`.execute(db);
-    await sql`create trigger variant_grams_ad after delete on variants begin ${drop} end`.execute(db);
-    await sql`create trigger variant_grams_au after update of search_text on variants begin
-      ${drop} ${add} end`.execute(db);
-    await sql`create virtual table variants_fts using fts5(search_text, content='variants', content_rowid='rowid', tokenize='trigram')`.execute(
-      db,
-    );
-    await sql`create trigger variants_fts_ai after insert on variants begin
-      insert into variants_fts(rowid, search_text) values (new.rowid, new.search_text); end`.execute(db);
-    await sql`create trigger variants_fts_ad after delete on variants begin
-      insert into variants_fts(variants_fts, rowid, search_text) values ('delete', old.rowid, old.search_text); end`.execute(
-      db,
-    );
-    await sql`create trigger variants_fts_au after update of search_text on variants begin
-      insert into variants_fts(variants_fts, rowid, search_text) values ('delete', old.rowid, old.search_text);
-      insert into variants_fts(rowid, search_text) values (new.rowid, new.search_text); end`.execute(db);
+      `select distinct ${row}.tenant_id as tenant_id, substr(${row}.search_text || ' ', n, k) as gram,
+        ${row}.id as variant_id from search_positions, (select 2 as k union all select 3) sizes
+        where n <= length(${row}.search_text)`;
+    const drop = `delete from variant_grams where tenant_id = old.tenant_id and variant_id = old.id
+      and gram in (select gram from (${grams('old')}));`;
+    const add = `insert or ignore into variant_grams (tenant_id, gram, variant_id) ${grams('new')};`;
+    await sql.raw(`create trigger variant_grams_ai after insert on variants begin ${add} end`).execute(db);
+    await sql.raw(`create trigger variant_grams_ad after delete on variants begin ${drop} end`).execute(db);
+    await sql
+      .raw(`create trigger variant_grams_au after update of search_text on variants begin ${drop} ${add} end`)
+      .execute(db);
     return;
   }
   await sql`create table variant_grams (tenant_id text not null, gram text collate "C" not null,
@@ -429,8 +416,9 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   // Statement-level triggers with transition tables: a bulk insert splits all its rows at once.
   // (A branch may name only the transition tables its trigger declares.)
   const split = (rows: string, where: string) =>
-    `select distinct r.tenant_id, substr(r.search_text || ' ', i, 2) as gram, r.id
-     from ${rows} r cross join lateral generate_series(1, length(r.search_text)) i ${where}`;
+    `select distinct r.tenant_id, substr(r.search_text || ' ', i, k) as gram, r.id
+     from ${rows} r cross join lateral generate_series(1, length(r.search_text)) i
+     cross join (values (2), (3)) sizes (k) ${where}`;
   const drop = (where: string) =>
     `delete from variant_grams g using (${split('old_rows', where)}) d
      where g.tenant_id = d.tenant_id and g.gram = d.gram and g.variant_id = d.id;`;
@@ -439,18 +427,14 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
      on conflict do nothing;`;
   const changed = (other: string) =>
     `where not exists (select 1 from ${other} x where x.id = r.id and x.search_text = r.search_text)`;
-  await sql
-    .raw(
-      `create function variant_grams_sync() returns trigger language plpgsql as $fn$
+  await sql.raw(`create function variant_grams_sync() returns trigger language plpgsql as $fn$
     begin
       if tg_op = 'INSERT' then ${add('')}
       elsif tg_op = 'DELETE' then ${drop('')}
       else ${drop(changed('new_rows'))} ${add(changed('old_rows'))}
       end if;
       return null;
-    end $fn$`,
-    )
-    .execute(db);
+    end $fn$`).execute(db);
   await sql`create trigger variant_grams_ai after insert on variants referencing new table as new_rows
     for each statement execute function variant_grams_sync()`.execute(db);
   await sql`create trigger variant_grams_ad after delete on variants referencing old table as old_rows
@@ -458,25 +442,6 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   await sql`create trigger variant_grams_au after update on variants
     referencing old table as old_rows new table as new_rows
     for each statement execute function variant_grams_sync()`.execute(db);
-
-  const available = await sql<{
-    n: number;
-  }>`select 1 as n from pg_available_extensions where name = 'pg_trgm'`.execute(db);
-  if (available.rows.length === 0) return;
-  await sql`savepoint pg_trgm`.execute(db);
-  try {
-    await sql`create extension if not exists pg_trgm with schema public`.execute(db);
-    await sql`release savepoint pg_trgm`.execute(db);
-  } catch {
-    await sql`rollback to savepoint pg_trgm`.execute(db); // no privilege: search falls back to scanning
-  }
-  const installed = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e
-    join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db);
-  const schema = installed.rows[0]?.schema;
-  if (!schema) return;
-  await sql`create index variants_search_trgm on variants using gin (search_text ${sql.id(schema)}.gin_trgm_ops)`.execute(
-    db,
-  );
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type {
   AuditTable,
   BarcodeTable,
@@ -16,15 +16,17 @@ type Q = Kysely<DB> | Transaction<DB>;
 type Engine = 'sqlite' | 'postgres';
 
 // ---------------------------------------------------------------------------------------------
-// Search. The dialect-specific parts of the module live here (see `contains` and `trigramHits`).
-// Results come in variant-ID order on both engines (one row per matching variant).
-// - 2-character needles: one range of `variant_grams` (tenant_id, gram, variant_id), already in
-//   variant-ID order, so LIMIT stops early and a miss is one empty index probe.
-// - 1-character needles: the grams starting with that character; when they are many (a common
-//   character) the matches are dense and a scan in variant-ID order stops early instead.
-// - 3+ characters: SQLite's FTS5 trigram index / PostgreSQL's pg_trgm GIN index; when the
-//   needle is common (many index hits), a scan in variant-ID order stops early instead.
-// Indexes and triggers: migration 001, `createVariantSearchIndex`.
+// Search: substring of `variants.search_text` (lower-cased names in both languages, SKU and
+// barcodes), through `variant_grams` (tenant_id, gram, variant_id), every distinct 2- and
+// 3-character substring of `search_text || ' '`, kept by triggers (migration 001). The same
+// queries run on both engines; the only dialect difference is `contains` below.
+// Results: one row per matching variant, in variant-ID order (both engines).
+// - 2 characters: the needle is a gram; its postings, walked in key order, are the answer.
+// - 3+ characters: every match holds each of the needle's trigrams; walk the postings of the
+//   rarest (a capped count per trigram picks it; a trigram with none answers a miss at once),
+//   checking the whole needle on each.
+// - 1 character: the grams starting with it; when they are many the matches are dense and a scan
+//   of the variants in ID order fills the page after a few rows.
 // ---------------------------------------------------------------------------------------------
 
 export interface SearchFilter {
@@ -33,17 +35,21 @@ export interface SearchFilter {
   includeInactive: boolean;
 }
 
-/** Gram-range or index hits above which a needle counts as common (dense): scan in order. */
-const DENSE = 2000;
+/** Postings counted per probed gram: at or above it, a gram counts as common. */
+const COMMON = 500;
+/** Trigrams of a long needle whose postings are counted (spread over the needle). */
+const MAX_PROBES = 4;
+/** No bound: walk a whole posting list. */
+const ALL = 2 ** 31 - 1;
 
-/** `v.search_text` contains `needle` (both lower-cased): the one dialect difference of the matching. */
+/** `v.search_text` contains `needle` (both lower-cased): the one dialect difference. */
 function contains(engine: Engine, needle: string) {
   return engine === 'sqlite'
     ? sql<boolean>`instr(v.search_text, ${needle}) > 0`
     : sql<boolean>`strpos(v.search_text, ${needle}) > 0`;
 }
 
-/** Conditions on `v` (variants) and `p` (its product) from the tenant and the filter. */
+/** Conditions on `v` (variant) and `p` (its product) from the tenant and the filter. */
 function variantFilter(tenantId: string, f: SearchFilter) {
   const parts = [sql`v.tenant_id = ${tenantId}`, sql`p.id = v.product_id`, sql`p.tenant_id = ${tenantId}`];
   if (!f.includeInactive) parts.push(sql`p.active = 1`);
@@ -55,6 +61,38 @@ function variantFilter(tenantId: string, f: SearchFilter) {
   return sql.join(parts, sql` and `);
 }
 
+async function productIds(db: Kysely<DB>, q: RawBuilder<{ product_id: string }>): Promise<string[]> {
+  return (await q.execute(db)).rows.map((r) => r.product_id);
+}
+
+/**
+ * Matches among the first `bound` variants holding `gram`, walked in variant-ID order. A
+ * correlated subquery checks each posting, so both engines walk the (tenant_id, gram, variant_id)
+ * key in order and stop at `limit`; the inner LIMIT keeps the subquery from being merged into the
+ * outer query (PostgreSQL and SQLite alike), which would evaluate the check twice or turn the walk
+ * into a join over all variants.
+ */
+function walkGram(
+  db: Kysely<DB>,
+  engine: Engine,
+  tenantId: string,
+  gram: string,
+  needle: string,
+  f: SearchFilter,
+  limit: number,
+) {
+  const check = gram === needle ? sql`` : sql` and ${contains(engine, needle)}`;
+  return productIds(
+    db,
+    sql<{ product_id: string }>`select t.product_id from (
+        select (select v.product_id from variants v cross join products p
+            where v.id = g.variant_id and ${variantFilter(tenantId, f)}${check}) as product_id
+        from variant_grams g where g.tenant_id = ${tenantId} and g.gram = ${gram}
+        order by g.variant_id limit ${ALL}) t
+      where t.product_id is not null limit ${limit}`,
+  );
+}
+
 /** The smallest string above every string that starts with code point `c` (none for U+10FFFF). */
 function nextCodePoint(c: string): string | null {
   let n = (c.codePointAt(0) ?? 0) + 1;
@@ -62,39 +100,9 @@ function nextCodePoint(c: string): string | null {
   return n > 0x10ffff ? null : String.fromCodePoint(n);
 }
 
-async function ids(q: { execute(db: Kysely<DB>): Promise<{ rows: { product_id: string }[] }> }, db: Kysely<DB>) {
-  return (await q.execute(db)).rows.map((r) => r.product_id);
-}
-
-/** Matches in variant-ID order by scanning variants (fast when matches are dense). */
-function scanInOrder(db: Kysely<DB>, engine: Engine, tenantId: string, needle: string, f: SearchFilter, limit: number) {
-  // SQLite: CROSS JOIN keeps variants (walked in ID order) the outer loop so LIMIT stops early
-  return ids(
-    sql<{ product_id: string }>`select v.product_id from variants v cross join products p
-      where ${variantFilter(tenantId, f)} and ${contains(engine, needle)}
-      order by v.id limit ${limit}`,
-    db,
-  );
-}
-
-/** How many rows `from` (an index range) holds, counting no further than `cap`. */
-async function cappedCount(db: Kysely<DB>, from: ReturnType<typeof sql>, cap: number): Promise<number> {
-  const r = await sql<{ n: number | string }>`select count(*) as n from (${from} limit ${cap}) c`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-/** Variant rowids (SQLite) / IDs (PostgreSQL) hit by the trigram index, or null without one. */
-function trigramHits(engine: Engine, tenantId: string, needle: string) {
-  return engine === 'sqlite'
-    ? sql`select v.id from variants_fts f cross join variants v
-        where variants_fts match ${`"${needle.replace(/"/g, '""')}"`} and v.rowid = f.rowid
-        and v.tenant_id = ${tenantId}`
-    : sql`select v.id from variants v where v.tenant_id = ${tenantId}
-        and v.search_text like ${likePattern(needle)} escape '\\'`;
-}
-
-function likePattern(needle: string): string {
-  return `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+function spread<T>(xs: readonly T[], n: number): T[] {
+  if (xs.length <= n) return [...xs];
+  return Array.from({ length: n }, (_, k) => xs[Math.floor((k * (xs.length - 1)) / (n - 1))] as T);
 }
 
 /**
@@ -110,38 +118,44 @@ export async function matchingProductIds(
   limit: number,
 ): Promise<string[]> {
   const chars = [...needle];
-  if (chars.length === 2) {
-    return ids(
-      sql<{ product_id: string }>`select v.product_id from variant_grams g
-        cross join variants v cross join products p
-        where g.tenant_id = ${tenantId} and g.gram = ${needle} and v.id = g.variant_id
-        and ${variantFilter(tenantId, f)}
-        order by g.variant_id limit ${limit}`,
-      db,
-    );
-  }
+  if (chars.length === 2) return walkGram(db, engine, tenantId, needle, needle, f, limit);
   if (chars.length === 1) {
     const upper = nextCodePoint(needle);
-    const range = sql`g.tenant_id = ${tenantId} and g.gram >= ${needle}${upper === null ? sql`` : sql` and g.gram < ${upper}`}`;
-    const n = await cappedCount(db, sql`select 1 from variant_grams g where ${range}`, DENSE);
-    if (n >= DENSE) return scanInOrder(db, engine, tenantId, needle, f, limit);
-    return ids(
-      sql<{ product_id: string }>`select v.product_id from variants v cross join products p
-        where v.id in (select g.variant_id from variant_grams g where ${range})
-        and ${variantFilter(tenantId, f)}
-        order by v.id limit ${limit}`,
+    const range = sql`g.tenant_id = ${tenantId} and g.gram >= ${needle}${
+      upper === null ? sql`` : sql` and g.gram < ${upper}`
+    }`;
+    const counted = await sql<{ n: number | string }>`select count(*) as n from (
+        select 1 from variant_grams g where ${range} limit ${COMMON * 4}) c`.execute(db);
+    const dense = Number(counted.rows[0]?.n ?? 0) >= COMMON * 4;
+    // dense: variants in ID order (CROSS JOIN keeps them the outer loop on SQLite), few rows
+    // read before the page is full; sparse: the few postings, sorted
+    return productIds(
       db,
+      sql<{ product_id: string }>`select v.product_id from variants v cross join products p
+        where ${variantFilter(tenantId, f)} and ${
+          dense
+            ? contains(engine, needle)
+            : sql`v.id in (select g.variant_id from variant_grams g where ${range})`
+        }
+        order by v.id limit ${limit}`,
     );
   }
-  const hits = trigramHits(engine, tenantId, needle);
-  const n = await cappedCount(db, hits, DENSE);
-  if (n >= DENSE) return scanInOrder(db, engine, tenantId, needle, f, limit);
-  return ids(
-    sql<{ product_id: string }>`select v.product_id from variants v cross join products p
-      where v.id in (${hits}) and ${variantFilter(tenantId, f)} and ${contains(engine, needle)}
-      order by v.id limit ${limit}`,
-    db,
-  );
+  const trigrams = [...new Set(chars.slice(0, -2).map((c, k) => c + chars[k + 1] + chars[k + 2]))];
+  const probes = spread(trigrams, MAX_PROBES);
+  const counts = await sql<{ k: number | string; n: number | string }>`${sql.join(
+    probes.map(
+      (gram, k) => sql`select ${k} as k, (select count(*) from (select 1 from variant_grams g
+        where g.tenant_id = ${tenantId} and g.gram = ${gram} limit ${COMMON}) c) as n`,
+    ),
+    sql` union all `,
+  )}`.execute(db);
+  let rarest = { gram: probes[0] ?? needle, n: Infinity };
+  for (const r of counts.rows) {
+    const n = Number(r.n);
+    if (n < rarest.n) rarest = { gram: probes[Number(r.k)] ?? needle, n };
+  }
+  if (rarest.n === 0) return [];
+  return walkGram(db, engine, tenantId, rarest.gram, needle, f, limit);
 }
 
 /** Product IDs matching the filter (no search text), ordered by name then ID. */
