@@ -1,4 +1,5 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { DB } from './schema';
 
 /**
  * A query compiled by Kysely once per shape and reused with fresh arguments. `build` receives
@@ -24,11 +25,14 @@ type Slot = { name: string; index: number | null } | { literal: unknown };
 const cache = new Map<string, { sql: string; slots: Slot[] }>();
 
 export function templateQuery(
+  db: Kysely<DB>,
   key: string,
   build: (m: Markers) => { compile(): CompiledQuery },
   args: Record<string, unknown>,
 ): CompiledQuery {
-  let shape = cache.get(key);
+  // the same shape compiles differently per dialect (placeholders, quoting)
+  const cacheKey = `${db.getExecutor().adapter.constructor.name}|${key}`;
+  let shape = cache.get(cacheKey);
   if (!shape) {
     const compiled = build(markers).compile();
     const slots: Slot[] = compiled.parameters.map((p) => {
@@ -41,7 +45,7 @@ export function templateQuery(
     });
     shape = { sql: compiled.sql, slots };
     if (cache.size > 5000) cache.clear();
-    cache.set(key, shape);
+    cache.set(cacheKey, shape);
   }
   const parameters = shape.slots.map((slot) => {
     if ('literal' in slot) return slot.literal;

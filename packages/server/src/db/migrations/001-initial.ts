@@ -427,14 +427,18 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
      on conflict do nothing;`;
   const changed = (other: string) =>
     `where not exists (select 1 from ${other} x where x.id = r.id and x.search_text = r.search_text)`;
-  await sql.raw(`create function variant_grams_sync() returns trigger language plpgsql as $fn$
+  await sql
+    .raw(
+      `create function variant_grams_sync() returns trigger language plpgsql as $fn$
     begin
       if tg_op = 'INSERT' then ${add('')}
       elsif tg_op = 'DELETE' then ${drop('')}
       else ${drop(changed('new_rows'))} ${add(changed('old_rows'))}
       end if;
       return null;
-    end $fn$`).execute(db);
+    end $fn$`,
+    )
+    .execute(db);
   await sql`create trigger variant_grams_ai after insert on variants referencing new table as new_rows
     for each statement execute function variant_grams_sync()`.execute(db);
   await sql`create trigger variant_grams_ad after delete on variants referencing old table as old_rows

@@ -141,6 +141,7 @@ export async function matchingProductIds(
     );
   }
   const trigrams = [...new Set(chars.slice(0, -2).map((c, k) => c + chars[k + 1] + chars[k + 2]))];
+  if (trigrams.length === 1) return walkGram(db, engine, tenantId, trigrams[0] ?? needle, needle, f, limit);
   const probes = spread(trigrams, MAX_PROBES);
   const counts = await sql<{ k: number | string; n: number | string }>`${sql.join(
     probes.map(

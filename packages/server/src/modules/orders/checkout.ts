@@ -116,6 +116,7 @@ function checkoutReads(
     });
   return [
     templateQuery(
+      db,
       'checkout.idempotency',
       (m) =>
         db
@@ -127,6 +128,7 @@ function checkoutReads(
       a,
     ),
     templateQuery(
+      db,
       'checkout.store',
       (m) =>
         db
@@ -137,6 +139,7 @@ function checkoutReads(
       a,
     ),
     templateQuery(
+      db,
       'checkout.register',
       (m) =>
         db
@@ -147,6 +150,7 @@ function checkoutReads(
       a,
     ),
     templateQuery(
+      db,
       'checkout.session',
       (m) =>
         db
@@ -157,8 +161,8 @@ function checkoutReads(
           .where('status', '=', 'open'),
       a,
     ),
-    templateQuery(`checkout.barcodes|${shape}`, (m) => ({ compile: () => lookup(m).barcodes }), a),
-    templateQuery(`checkout.variants|${shape}`, (m) => ({ compile: () => lookup(m).variants }), a),
+    templateQuery(db, `checkout.barcodes|${shape}`, (m) => ({ compile: () => lookup(m).barcodes }), a),
+    templateQuery(db, `checkout.variants|${shape}`, (m) => ({ compile: () => lookup(m).variants }), a),
   ];
 }
 
