@@ -120,7 +120,7 @@ export interface VariantTable {
   updated_at: string;
 }
 
-/** Search index (catalog, maintained by triggers): each distinct 2-character substring of `search_text || ' '`. */
+/** Search index (catalog; triggers maintain it): each distinct 1-, 2- and 3-character substring of `search_text`. */
 export interface VariantGramTable {
   tenant_id: string;
   gram: string;

@@ -380,13 +380,10 @@ export async function up(db: AnyDb): Promise<void> {
 
 /**
  * Substring search over `variants.search_text` (catalog module): `variant_grams` (tenant_id,
- * gram, variant_id) holds every distinct 2- and 3-character substring of `search_text || ' '`
- * (the trailing space makes every character the first of some gram), kept in step by triggers
- * so every writer (the seed included) maintains it. Its primary key walks the variants holding a
- * gram in variant-ID order: a 2-character needle is one gram, a longer needle is checked along
- * the postings of its rarest trigram, a 1-character needle is the range of grams starting with
- * it. Same rows on both engines; `gram` compares by code point (SQLite BINARY, PostgreSQL
- * COLLATE "C").
+ * gram, variant_id) holds every distinct 1-, 2- and 3-character substring of the text, kept in
+ * step by triggers so every writer (the seed included) maintains it. Its primary key walks the
+ * variants holding a gram in variant-ID order: a needle of up to 3 characters is one gram, a
+ * longer one is checked along the postings of its rarest trigram. Same rows on both engines.
  */
 async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
@@ -398,9 +395,9 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
     await sql`create table variant_grams (tenant_id text not null, gram text not null,
       variant_id text not null, primary key (tenant_id, gram, variant_id)) without rowid`.execute(db);
     const grams = (row: 'new' | 'old') =>
-      `select distinct ${row}.tenant_id as tenant_id, substr(${row}.search_text || ' ', n, k) as gram,
-        ${row}.id as variant_id from search_positions, (select 2 as k union all select 3) sizes
-        where n <= length(${row}.search_text)`;
+      `select distinct ${row}.tenant_id as tenant_id, substr(${row}.search_text, n, k) as gram,
+        ${row}.id as variant_id from search_positions, (select 1 as k union all select 2 union all select 3) sizes
+        where n + k - 1 <= length(${row}.search_text)`;
     const drop = `delete from variant_grams where tenant_id = old.tenant_id and variant_id = old.id
       and gram in (select gram from (${grams('old')}));`;
     const add = `insert or ignore into variant_grams (tenant_id, gram, variant_id) ${grams('new')};`;
@@ -416,9 +413,9 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
   // Statement-level triggers with transition tables: a bulk insert splits all its rows at once.
   // (A branch may name only the transition tables its trigger declares.)
   const split = (rows: string, where: string) =>
-    `select distinct r.tenant_id, substr(r.search_text || ' ', i, k) as gram, r.id
-     from ${rows} r cross join lateral generate_series(1, length(r.search_text)) i
-     cross join (values (2), (3)) sizes (k) ${where}`;
+    `select distinct r.tenant_id, substr(r.search_text, i, k) as gram, r.id
+     from ${rows} r cross join (values (1), (2), (3)) sizes (k)
+     cross join lateral generate_series(1, length(r.search_text) - k + 1) i ${where}`;
   const drop = (where: string) =>
     `delete from variant_grams g using (${split('old_rows', where)}) d
      where g.tenant_id = d.tenant_id and g.gram = d.gram and g.variant_id = d.id;`;

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps';
+import { auditQuery } from '../audit/audit';
 import type { CashSessionTable, PaymentTable } from '../../db/schema';
 import { isUniqueViolation } from '../../db/database';
 import { fail, type Result } from '../../http/errors';
@@ -244,20 +245,25 @@ export function createCashService(deps: Deps, services: { stores: StoresService 
           const open = await store.findOpenSession(trx, tenantId, input.registerId);
           if (open) return open.id;
           await store.insertSession(trx, row);
-          await store.insertAudit(trx, {
-            id: ids.newId('aud'),
-            tenant_id: tenantId,
-            staff_id: staffId,
-            action: 'cash_session.open',
-            entity: 'cash_session',
-            entity_id: row.id,
-            data: JSON.stringify({
-              registerId: row.register_id,
-              storeId: row.store_id,
-              openingFloat: row.opening_float,
-            }),
-            created_at: now,
-          });
+          await trx.executeQuery(
+            auditQuery(
+              trx,
+              ids,
+              {
+                tenantId: tenantId,
+                staffId: staffId,
+                action: 'cash_session.open',
+                entity: 'cash_session',
+                entityId: row.id,
+                data: {
+                  registerId: row.register_id,
+                  storeId: row.store_id,
+                  openingFloat: row.opening_float,
+                },
+              },
+              now,
+            ),
+          );
           return null;
         });
         if (existing) return alreadyOpen(existing);
@@ -317,21 +323,26 @@ export function createCashService(deps: Deps, services: { stores: StoresService 
         if (!s) return unknownSession(sessionId);
         if (s.status !== 'open') return closedSession(sessionId);
         await store.insertMovement(trx, row);
-        await store.insertAudit(trx, {
-          id: ids.newId('aud'),
-          tenant_id: tenantId,
-          staff_id: staffId,
-          action: `cash_session.${input.kind}`,
-          entity: 'cash_session',
-          entity_id: sessionId,
-          data: JSON.stringify({
-            movementId: row.id,
-            kind: row.kind,
-            amount: row.amount,
-            reason: row.reason,
-          }),
-          created_at: now,
-        });
+        await trx.executeQuery(
+          auditQuery(
+            trx,
+            ids,
+            {
+              tenantId: tenantId,
+              staffId: staffId,
+              action: `cash_session.${input.kind}`,
+              entity: 'cash_session',
+              entityId: sessionId,
+              data: {
+                movementId: row.id,
+                kind: row.kind,
+                amount: row.amount,
+                reason: row.reason,
+              },
+            },
+            now,
+          ),
+        );
         return {
           ok: true,
           value: {
@@ -397,21 +408,26 @@ export function createCashService(deps: Deps, services: { stores: StoresService 
         ) {
           return closedSession(sessionId);
         }
-        await store.insertAudit(trx, {
-          id: ids.newId('aud'),
-          tenant_id: tenantId,
-          staff_id: staffId,
-          action: 'cash_session.close',
-          entity: 'cash_session',
-          entity_id: sessionId,
-          data: JSON.stringify({
-            counted: input.counted,
-            expectedCash: x.cash.expected,
-            overShort: lines.filter((l) => l.overShort !== null && l.overShort !== 0),
-            overShortTotal,
-          }),
-          created_at: now,
-        });
+        await trx.executeQuery(
+          auditQuery(
+            trx,
+            ids,
+            {
+              tenantId: tenantId,
+              staffId: staffId,
+              action: 'cash_session.close',
+              entity: 'cash_session',
+              entityId: sessionId,
+              data: {
+                counted: input.counted,
+                expectedCash: x.cash.expected,
+                overShort: lines.filter((l) => l.overShort !== null && l.overShort !== 0),
+                overShortTotal,
+              },
+            },
+            now,
+          ),
+        );
         return { ok: true, value: z };
       });
     },

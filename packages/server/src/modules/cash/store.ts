@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AuditTable, CashMovementTable, CashSessionTable, DB, PaymentTable } from '../../db/schema';
+import type { CashMovementTable, CashSessionTable, DB, PaymentTable } from '../../db/schema';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -64,10 +64,6 @@ export async function closeSession(
 
 export async function insertMovement(db: Db, row: CashMovementTable): Promise<void> {
   await db.insertInto('cash_movements').values(row).execute();
-}
-
-export async function insertAudit(db: Db, row: AuditTable): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute();
 }
 
 /** Payment states whose amount counts as money taken. */

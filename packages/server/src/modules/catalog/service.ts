@@ -1,4 +1,5 @@
 import { isValidGtin, normalizeGtin, parseBarcode, type Unit } from '@opentill/core';
+import { auditQuery } from '../audit/audit';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isUniqueViolation } from '../../db/database';
@@ -238,16 +239,21 @@ export function createCatalogService(deps: Deps, services: { stores: StoresServi
     data: unknown,
     now: string,
   ): Promise<void> {
-    await store.insertAudit(trx, {
-      id: ids.newId('aud'),
-      tenant_id: actor.tenantId,
-      staff_id: actor.staffId,
-      action,
-      entity,
-      entity_id: entityId,
-      data: JSON.stringify(data),
-      created_at: now,
-    });
+    await trx.executeQuery(
+      auditQuery(
+        trx,
+        ids,
+        {
+          tenantId: actor.tenantId,
+          staffId: actor.staffId,
+          action: action,
+          entity: entity,
+          entityId: entityId,
+          data: data,
+        },
+        now,
+      ),
+    );
   }
 
   /** Runs `fn` in a transaction; an `Abort` rolls back and becomes a failure value. */

@@ -1,6 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type {
-  AuditTable,
   BarcodeTable,
   CategoryTable,
   DB,
@@ -17,16 +16,15 @@ type Engine = 'sqlite' | 'postgres';
 
 // ---------------------------------------------------------------------------------------------
 // Search: substring of `variants.search_text` (lower-cased names in both languages, SKU and
-// barcodes), through `variant_grams` (tenant_id, gram, variant_id), every distinct 2- and
-// 3-character substring of `search_text || ' '`, kept by triggers (migration 001). The same
-// queries run on both engines; the only dialect difference is `contains` below.
+// barcodes), through `variant_grams` (tenant_id, gram, variant_id): every distinct 1-, 2- and
+// 3-character substring of the text, kept by triggers (migration 001). The same queries run on
+// both engines; the only dialect difference is `contains` below.
 // Results: one row per matching variant, in variant-ID order (both engines).
-// - 2 characters: the needle is a gram; its postings, walked in key order, are the answer.
-// - 3+ characters: every match holds each of the needle's trigrams; walk the postings of the
-//   rarest (a capped count per trigram picks it; a trigram with none answers a miss at once),
-//   checking the whole needle on each.
-// - 1 character: the grams starting with it; when they are many the matches are dense and a scan
-//   of the variants in ID order fills the page after a few rows.
+// - 1 to 3 characters: the needle is a gram; its postings, walked in key order, are the answer,
+//   so LIMIT stops early and a miss is one empty index probe.
+// - 4+ characters: every match holds each of the needle's trigrams; walk the postings of the
+//   rarest (a capped count of a few trigrams picks it; a trigram with none answers a miss at
+//   once), checking the whole needle on each.
 // ---------------------------------------------------------------------------------------------
 
 export interface SearchFilter {
@@ -66,9 +64,9 @@ async function productIds(db: Kysely<DB>, q: RawBuilder<{ product_id: string }>)
 }
 
 /**
- * Matches among the first `bound` variants holding `gram`, walked in variant-ID order. A
- * correlated subquery checks each posting, so both engines walk the (tenant_id, gram, variant_id)
- * key in order and stop at `limit`; the inner LIMIT keeps the subquery from being merged into the
+ * Matches among the variants holding `gram`, walked in variant-ID order. A correlated subquery
+ * checks each posting, so both engines walk the (tenant_id, gram, variant_id) key in order and
+ * stop at `limit`; the inner (unbounded) LIMIT keeps the subquery from being merged into the
  * outer query (PostgreSQL and SQLite alike), which would evaluate the check twice or turn the walk
  * into a join over all variants.
  */
@@ -93,13 +91,6 @@ function walkGram(
   );
 }
 
-/** The smallest string above every string that starts with code point `c` (none for U+10FFFF). */
-function nextCodePoint(c: string): string | null {
-  let n = (c.codePointAt(0) ?? 0) + 1;
-  if (n >= 0xd800 && n <= 0xdfff) n = 0xe000;
-  return n > 0x10ffff ? null : String.fromCodePoint(n);
-}
-
 function spread<T>(xs: readonly T[], n: number): T[] {
   if (xs.length <= n) return [...xs];
   return Array.from({ length: n }, (_, k) => xs[Math.floor((k * (xs.length - 1)) / (n - 1))] as T);
@@ -118,30 +109,8 @@ export async function matchingProductIds(
   limit: number,
 ): Promise<string[]> {
   const chars = [...needle];
-  if (chars.length === 2) return walkGram(db, engine, tenantId, needle, needle, f, limit);
-  if (chars.length === 1) {
-    const upper = nextCodePoint(needle);
-    const range = sql`g.tenant_id = ${tenantId} and g.gram >= ${needle}${
-      upper === null ? sql`` : sql` and g.gram < ${upper}`
-    }`;
-    const counted = await sql<{ n: number | string }>`select count(*) as n from (
-        select 1 from variant_grams g where ${range} limit ${COMMON * 4}) c`.execute(db);
-    const dense = Number(counted.rows[0]?.n ?? 0) >= COMMON * 4;
-    // dense: variants in ID order (CROSS JOIN keeps them the outer loop on SQLite), few rows
-    // read before the page is full; sparse: the few postings, sorted
-    return productIds(
-      db,
-      sql<{ product_id: string }>`select v.product_id from variants v cross join products p
-        where ${variantFilter(tenantId, f)} and ${
-          dense
-            ? contains(engine, needle)
-            : sql`v.id in (select g.variant_id from variant_grams g where ${range})`
-        }
-        order by v.id limit ${limit}`,
-    );
-  }
+  if (chars.length <= 3) return walkGram(db, engine, tenantId, needle, needle, f, limit);
   const trigrams = [...new Set(chars.slice(0, -2).map((c, k) => c + chars[k + 1] + chars[k + 2]))];
-  if (trigrams.length === 1) return walkGram(db, engine, tenantId, trigrams[0] ?? needle, needle, f, limit);
   const probes = spread(trigrams, MAX_PROBES);
   const counts = await sql<{ k: number | string; n: number | string }>`${sql.join(
     probes.map(
@@ -457,10 +426,6 @@ export async function deletePrice(db: Q, tenantId: string, variantId: string, st
     .where('variant_id', '=', variantId)
     .where('store_id', '=', storeId)
     .execute();
-}
-
-export async function insertAudit(db: Q, row: AuditTable) {
-  await db.insertInto('audit_log').values(row).execute();
 }
 
 // categories

@@ -21,6 +21,7 @@ import { fail, type ApiError, type ErrorCode } from '../../http/errors';
 import { sha256Hex } from '../../lib/secrets';
 import { stableStringify } from '../../lib/json';
 import { saleLookupQueries, type SaleVariantRow } from '../catalog/lookup';
+import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import type { AuthContext } from '../auth/service';
 import { orderView, type OrderDetails, type OrderView } from './view';
@@ -516,38 +517,39 @@ export function createCheckout(deps: Deps) {
       insertRows(db, 'order_lines', lines),
       ...(payments.length ? [insertRows(db, 'payments', payments)] : []),
       ...movementQueries(db, tenantId, moves, now, ids),
-      insertRows(db, 'outbox', [
+      outboxQuery(
+        db,
+        ids,
         {
-          id: ids.newId('evt'),
-          tenant_id: tenantId,
+          tenantId: tenantId,
           topic: 'order.paid',
-          payload: JSON.stringify({
+          payload: {
             orderId: order.id,
             storeId: order.store_id,
             total: order.total,
             currency: order.currency,
-          }),
-          created_at: now,
-          published_at: null,
+          },
         },
-      ]),
-      insertRows(db, 'audit_log', [
+        now,
+      ),
+      auditQuery(
+        db,
+        ids,
         {
-          id: ids.newId('aud'),
-          tenant_id: tenantId,
-          staff_id: ctx.staffId,
+          tenantId: tenantId,
+          staffId: ctx.staffId,
           action: 'order.create',
           entity: 'order',
-          entity_id: order.id,
-          data: JSON.stringify({
+          entityId: order.id,
+          data: {
             total: order.total,
             currency: order.currency,
             registerId: order.register_id,
             discounts: cart.discountTotal,
-          }),
-          created_at: now,
+          },
         },
-      ]),
+        now,
+      ),
     ];
     try {
       await database.batch(queries);

@@ -18,6 +18,7 @@ import type { DB, OrderTable, RefundLineTable, RefundTenderTable } from '../../d
 import { fail, type ErrorCode, type Result } from '../../http/errors';
 import { can } from '../auth/permissions';
 import type { AuthContext } from '../auth/service';
+import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import { createCheckout } from './checkout';
 import { orderView, type OrderView } from './view';
@@ -360,40 +361,43 @@ export function createOrdersService(deps: Deps) {
           .where('tenant_id', '=', ctx.tenantId)
           .where('id', '=', order.id)
           .execute();
-        await trx
-          .insertInto('outbox')
-          .values({
-            id: ids.newId('evt'),
-            tenant_id: ctx.tenantId,
-            topic: 'order.refunded',
-            payload: JSON.stringify({
-              orderId: order.id,
-              refundId,
-              total: plan.value.total,
-              currency: order.currency,
-            }),
-            created_at: now,
-            published_at: null,
-          })
-          .execute();
-        await trx
-          .insertInto('audit_log')
-          .values({
-            id: ids.newId('aud'),
-            tenant_id: ctx.tenantId,
-            staff_id: ctx.staffId,
-            action: 'order.refund',
-            entity: 'order',
-            entity_id: order.id,
-            data: JSON.stringify({
-              refundId,
-              total: plan.value.total,
-              reason: body.reason,
-              toTender: body.toTender ?? null,
-            }),
-            created_at: now,
-          })
-          .execute();
+        await trx.executeQuery(
+          outboxQuery(
+            trx,
+            ids,
+            {
+              tenantId: ctx.tenantId,
+              topic: 'order.refunded',
+              payload: {
+                orderId: order.id,
+                refundId,
+                total: plan.value.total,
+                currency: order.currency,
+              },
+            },
+            now,
+          ),
+        );
+        await trx.executeQuery(
+          auditQuery(
+            trx,
+            ids,
+            {
+              tenantId: ctx.tenantId,
+              staffId: ctx.staffId,
+              action: 'order.refund',
+              entity: 'order',
+              entityId: order.id,
+              data: {
+                refundId,
+                total: plan.value.total,
+                reason: body.reason,
+                toTender: body.toTender ?? null,
+              },
+            },
+            now,
+          ),
+        );
         const reloaded = await loadOrder(trx, ctx.tenantId, order.id, false);
         if (!reloaded) throw new Error('order vanished inside its own transaction');
         return {
@@ -482,30 +486,29 @@ export function createOrdersService(deps: Deps) {
           .where('tenant_id', '=', ctx.tenantId)
           .where('order_id', '=', order.id)
           .execute();
-        await trx
-          .insertInto('outbox')
-          .values({
-            id: ids.newId('evt'),
-            tenant_id: ctx.tenantId,
-            topic: 'order.voided',
-            payload: JSON.stringify({ orderId: order.id }),
-            created_at: now,
-            published_at: null,
-          })
-          .execute();
-        await trx
-          .insertInto('audit_log')
-          .values({
-            id: ids.newId('aud'),
-            tenant_id: ctx.tenantId,
-            staff_id: ctx.staffId,
-            action: 'order.void',
-            entity: 'order',
-            entity_id: order.id,
-            data: JSON.stringify({ reason }),
-            created_at: now,
-          })
-          .execute();
+        await trx.executeQuery(
+          outboxQuery(
+            trx,
+            ids,
+            { tenantId: ctx.tenantId, topic: 'order.voided', payload: { orderId: order.id } },
+            now,
+          ),
+        );
+        await trx.executeQuery(
+          auditQuery(
+            trx,
+            ids,
+            {
+              tenantId: ctx.tenantId,
+              staffId: ctx.staffId,
+              action: 'order.void',
+              entity: 'order',
+              entityId: order.id,
+              data: { reason },
+            },
+            now,
+          ),
+        );
         const voided: OrderTable = { ...order, status: 'voided', updated_at: now };
         return {
           ok: true,

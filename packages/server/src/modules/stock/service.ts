@@ -1,4 +1,5 @@
 import { fromMilli, toMilli, unitAllowsFraction, type Unit } from '@opentill/core';
+import { auditQuery } from '../audit/audit';
 import type { CompiledQuery } from 'kysely';
 import type { Deps } from '../../deps';
 import type { Ids } from '../../lib/ids';
@@ -205,16 +206,19 @@ export function createStockService(deps: Deps, modules: { stores: StoresService 
         };
         const queries: CompiledQuery[] = [
           ...movementQueries(trx, actor.tenantId, moves, now, recordingIds),
-          store.auditQuery(trx, {
-            id: ids.newId('aud'),
-            tenant_id: actor.tenantId,
-            staff_id: actor.staffId,
-            action: audit.action,
-            entity: audit.entity,
-            entity_id: audit.entityId,
-            data: JSON.stringify(audit.data),
-            created_at: now,
-          }),
+          auditQuery(
+            trx,
+            ids,
+            {
+              tenantId: actor.tenantId,
+              staffId: actor.staffId,
+              action: audit.action,
+              entity: audit.entity,
+              entityId: audit.entityId,
+              data: audit.data,
+            },
+            now,
+          ),
         ];
         for (const q of queries) await trx.executeQuery(q);
         const after = new Map<string, { storeId: string; variantId: string; milli: number }>();

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AuditTable, DB, StockMovementKind } from '../../db/schema';
+import type { DB, StockMovementKind } from '../../db/schema';
 
 /**
  * Stock queries. The stock module owns `stock_levels` (the on-hand projection) and
@@ -124,10 +124,6 @@ export async function lockLevels(
 
 export function levelKey(storeId: string, variantId: string): string {
   return `${storeId}\u0000${variantId}`;
-}
-
-export function auditQuery(db: Kysely<DB>, row: AuditTable) {
-  return db.insertInto('audit_log').values(row).compile();
 }
 
 /** On-hand recomputed from the facts: SUM(qty) per (store, variant). */
