@@ -1,6 +1,10 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Deps } from './deps';
 import { errorStatus, HttpError, sendError, type ErrorCode } from './http/errors';
 import { makeGuard } from './http/auth';
@@ -107,18 +111,33 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       },
     });
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, {
-      code: 'route_not_found',
-      message: `No route ${request.method} ${request.url.split('?')[0]}.`,
-    }),
-  );
-
-  // PostgreSQL text cannot hold NUL (U+0000): refuse it at the edge on every engine, never a 500
-  app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      throw new HttpError('validation_failed', 'Text must not contain NUL (U+0000) characters.');
+  // The web apps (register /, customer display /display, back office /admin) are one built SPA.
+  const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+  const hasWeb = existsSync(join(webDist, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDist,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      logLevel: 'warn',
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isPage =
+      request.method === 'GET' && !path.startsWith('/api/') && !path.includes('.', path.lastIndexOf('/'));
+    if (isPage && hasWeb) {
+      // the service worker must see a fresh shell: it decides itself what to cache
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', webDist);
     }
+    if (isPage) {
+      return reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web apps are not built yet: run `npm run build` (npm start does it for you).');
+    }
+    return sendError(reply, { code: 'route_not_found', message: `No route ${request.method} ${path}.` });
   });
 
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));

@@ -1,0 +1,16 @@
+import { lazy, Suspense } from 'react';
+
+const Register = lazy(() => import('./register/register-app'));
+const Display = lazy(() => import('./display/display-app'));
+const Admin = lazy(() => import('./admin/admin-app'));
+
+/** Three surfaces, one bundle: the register at /, the customer display at /display, the back office at /admin. */
+export function App() {
+  const path = window.location.pathname;
+  const Surface = path.startsWith('/display') ? Display : path.startsWith('/admin') ? Admin : Register;
+  return (
+    <Suspense fallback={<div className="loading">…</div>}>
+      <Surface />
+    </Suspense>
+  );
+}

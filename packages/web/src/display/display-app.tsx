@@ -1,0 +1,3 @@
+export default function DisplayApp() {
+  return <div className="loading">display</div>;
+}

@@ -1,0 +1,3 @@
+export default function RegisterApp() {
+  return <div className="loading">register</div>;
+}
