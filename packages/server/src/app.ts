@@ -140,6 +140,13 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
     return sendError(reply, { code: 'route_not_found', message: `No route ${request.method} ${path}.` });
   });
 
+  // PostgreSQL text cannot hold NUL (U+0000): refuse it at the edge on every engine, never a 500
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new HttpError('validation_failed', 'Text must not contain NUL (U+0000) characters.');
+    }
+  });
+
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   const services = createServices(deps);

@@ -397,7 +397,7 @@ async function createVariantSearchIndex(db: AnyDb): Promise<void> {
     const grams = (row: 'new' | 'old') =>
       `select distinct ${row}.tenant_id as tenant_id, substr(${row}.search_text, n, k) as gram,
         ${row}.id as variant_id from search_positions, (select 1 as k union all select 2 union all select 3) sizes
-        where n + k - 1 <= length(${row}.search_text)`;
+        where n <= length(${row}.search_text) - k + 1`;
     const drop = `delete from variant_grams where tenant_id = old.tenant_id and variant_id = old.id
       and gram in (select gram from (${grams('old')}));`;
     const add = `insert or ignore into variant_grams (tenant_id, gram, variant_id) ${grams('new')};`;
