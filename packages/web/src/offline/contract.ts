@@ -1,0 +1,168 @@
+/**
+ * The register's engine, as the UI sees it. `offline/till.ts` implements it over IndexedDB
+ * (Dexie), the pure core and the server; the register UI only talks to this interface.
+ *
+ * Rules it keeps (issue: offline-first register):
+ * - a sale is priced by @opentill/core, gets its `ord_…` id and an HLC stamp on the device, and is
+ *   in the local append-only outbox BEFORE `completeSale` resolves (so before the receipt shows);
+ * - the outbox pushes in order with Idempotency-Keys and backoff, survives reloads, and only one
+ *   tab per device pushes (Web Locks); the server keeps every sale once;
+ * - the catalog, prices, tax rates, stores and PIN verifiers live in IndexedDB, refreshed by delta.
+ */
+import type { PricedCart, Result, DomainError, TenderKind, Unit, AppliedDiscount } from '@opentill/core';
+
+export type Role = 'owner' | 'manager' | 'cashier' | 'auditor';
+
+export interface StaffInfo {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface StoreInfo {
+  id: string;
+  name: string;
+  nameZh: string | null;
+  currency: string;
+  timeZone: string;
+  taxMode: 'inclusive' | 'exclusive';
+  taxRounding: 'per_line' | 'per_order';
+  roundingMode: 'half_up' | 'half_even' | 'half_down' | 'up' | 'down';
+  cashIncrement: number;
+}
+
+export interface RegisterInfo {
+  id: string;
+  storeId: string;
+  name: string;
+  /** card sales allowed offline up to this amount (minor units) per sale; 0 = none */
+  offlineCardLimit: number;
+}
+
+export interface CatalogItem {
+  variantId: string;
+  productId: string;
+  name: string;
+  nameZh: string | null;
+  sku: string;
+  barcodes: string[];
+  unit: Unit;
+  taxClassId: string;
+  categoryId: string | null;
+  pluCode: string | null;
+  /** price in the register's store, minor units; null = not sold here */
+  price: number | null;
+}
+
+export interface Category {
+  id: string;
+  name: string;
+  nameZh: string | null;
+}
+
+export type ScanResult =
+  | { kind: 'item'; item: CatalogItem }
+  /** a price- or weight-embedded scale label */
+  | { kind: 'embedded'; item: CatalogItem; priceMinor?: number; quantity?: number };
+
+export interface CartLine {
+  lineId: string;
+  item: CatalogItem;
+  quantity: number;
+  /** from an embedded-price label */
+  priceOverride?: number;
+  discount?: AppliedDiscount;
+}
+
+export interface Cart {
+  lines: CartLine[];
+  orderDiscounts: AppliedDiscount[];
+  customerId?: string | null;
+}
+
+export interface TenderEntry {
+  kind: TenderKind;
+  amount: number;
+  reference?: string;
+}
+
+export interface LocalSale {
+  orderId: string;
+  /** hybrid logical clock stamp, sortable as text */
+  hlc: string;
+  createdAt: string;
+  storeId: string;
+  registerId: string;
+  staffId: string;
+  priced: PricedCart;
+  tenders: TenderEntry[];
+  change: number;
+  cashRounding: number;
+  /** the POST /api/v1/orders body, kept for retries */
+  body: unknown;
+  idempotencyKey: string;
+  status: 'pending' | 'synced' | 'rejected';
+  /** when the server refused it (4xx), why: shown to a manager, never retried blindly */
+  rejection?: { code: string; message: string };
+  /** card taken offline under the floor limit: store-and-forward, to settle later */
+  offlineCard?: boolean;
+}
+
+export interface SyncState {
+  online: boolean;
+  unsynced: number;
+  rejected: number;
+  lastSyncAt: string | null;
+  /** true in the one tab that pushes the outbox for this device */
+  leader: boolean;
+  catalogCursor: string | null;
+  lastError: string | null;
+}
+
+export interface ParkedTicket {
+  id: string;
+  cart: Cart;
+  note: string;
+  parkedAt: string;
+}
+
+export type TillError = DomainError<string>;
+export type TillResult<T> = Result<T, TillError>;
+
+export interface Till {
+  /** opens IndexedDB, restores the session, starts catalog refresh and the outbox pusher */
+  start(): Promise<void>;
+  stop(): void;
+  sync(): SyncState;
+  subscribe(listener: (state: SyncState) => void): () => void;
+
+  /** who is signed in on this device, and where */
+  session(): { staff: StaffInfo; store: StoreInfo; register: RegisterInfo } | null;
+  login(username: string, password: string): Promise<TillResult<StaffInfo>>;
+  /** switch staff on this register: online via the server; offline against a verifier cached at the last online PIN use */
+  pinSwitch(username: string, pin: string): Promise<TillResult<StaffInfo>>;
+  /** refused with code `unsynced_sales` while the outbox holds sales */
+  logout(): Promise<TillResult<null>>;
+  stores(): Promise<StoreInfo[]>;
+  registers(storeId: string): Promise<RegisterInfo[]>;
+  chooseRegister(registerId: string): Promise<TillResult<null>>;
+
+  categories(): Promise<Category[]>;
+  itemsInCategory(categoryId: string | null, limit: number): Promise<CatalogItem[]>;
+  favourites(): Promise<CatalogItem[]>;
+  /** name in either language (substring), SKU or barcode; local, fast at 100,000 products */
+  search(query: string, limit: number): Promise<CatalogItem[]>;
+  scan(code: string): Promise<TillResult<ScanResult>>;
+
+  /** the core's price for this cart in this store (same answer as the server) */
+  price(cart: Cart): TillResult<PricedCart>;
+  /** prices, settles tenders, writes the sale to the outbox, then resolves; offline too (cash, card under the floor limit) */
+  completeSale(cart: Cart, tenders: TenderEntry[]): Promise<TillResult<LocalSale>>;
+  recentSales(limit: number): Promise<LocalSale[]>;
+
+  park(cart: Cart, note: string): Promise<ParkedTicket>;
+  parked(): Promise<ParkedTicket[]>;
+  /** removes it from the parked list and returns it */
+  resume(id: string): Promise<TillResult<Cart>>;
+}
