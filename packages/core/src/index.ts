@@ -11,3 +11,4 @@ export * from './cart';
 export * from './tender';
 export * from './lifecycle';
 export * from './refund';
+export * from './hlc';

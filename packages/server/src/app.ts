@@ -20,6 +20,8 @@ import { createOrdersService } from './modules/orders/service';
 import { ordersRoutes } from './modules/orders/routes';
 import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
+import { createDisplayService } from './modules/display/service';
+import { displayRoutes } from './modules/display/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -46,7 +48,8 @@ export function createServices(deps: Deps) {
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
   const orders = createOrdersService(deps);
-  return { auth, stores, cash, orders, stock, catalog };
+  const display = createDisplayService(deps, { stores });
+  return { auth, stores, cash, orders, stock, catalog, display };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -159,6 +162,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(stockRoutes(services.stock, guard));
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
+      await api.register(displayRoutes(services.display, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

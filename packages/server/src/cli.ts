@@ -7,6 +7,7 @@ import { systemClock, systemIds } from './lib/ids';
 import { buildApp, createServices } from './app';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
+import { generateProducts } from './seed/products';
 
 const usage = `Usage: opentill <command>
 
@@ -15,6 +16,7 @@ const usage = `Usage: opentill <command>
   seed                       seed the demo tenant (two stores, catalog, staff)
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
+  gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
 `;
 
 async function open(config: Config) {
@@ -127,8 +129,22 @@ export async function main(argv: string[]): Promise<number> {
     case 'gen': {
       const { values } = parseArgs({
         args: rest,
-        options: { orders: { type: 'string' }, days: { type: 'string' } },
+        options: { orders: { type: 'string' }, days: { type: 'string' }, products: { type: 'string' } },
       });
+      if (values.products !== undefined) {
+        const count = Number(values.products);
+        if (!Number.isInteger(count) || count < 1) {
+          console.error(usage);
+          return 2;
+        }
+        const deps = await open(config);
+        const tenantId = (await firstTenant(deps)) ?? (await seedDemo(deps)).tenantId;
+        const started = Date.now();
+        await generateProducts(deps, tenantId, count);
+        await deps.database.close();
+        console.log(`added ${count} products in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return 0;
+      }
       const orders = Number(values.orders ?? 1000);
       const days = Number(values.days ?? 30);
       if (!Number.isInteger(orders) || orders < 1 || !Number.isInteger(days) || days < 1) {

@@ -146,6 +146,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    application_name: 'opentill',
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const check = await pool.query<{ standard_conforming_strings: string }>('show standard_conforming_strings');

@@ -38,6 +38,8 @@ export interface RegisterTable {
   store_id: string;
   name: string;
   active: number;
+  /** card sales allowed offline up to this amount per sale (minor units); 0 = none */
+  offline_card_limit: number;
   created_at: string;
   updated_at: string;
 }

@@ -73,6 +73,11 @@ export const errorStatus = {
   session_already_open: 409,
   session_closed: 409,
   unknown_session: 404,
+  // customer display pairing
+  unknown_pairing_code: 404,
+  pairing_expired: 410,
+  too_many_attempts: 429,
+  invalid_display_token: 401,
   // server
   internal_error: 500,
 } as const;

@@ -115,6 +115,7 @@ export async function seedDemo(
         store_id: storeIds[s.key] ?? '',
         name: r.name,
         active: 1,
+        offline_card_limit: 0,
         created_at: now,
         updated_at: now,
       };

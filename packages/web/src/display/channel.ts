@@ -1,3 +1,5 @@
+import { api, getToken } from '../api/client';
+
 /**
  * What the register shows on the customer display, and how it gets there. Same machine:
  * BroadcastChannel. Another device: the register also relays each state through the server to
@@ -25,20 +27,114 @@ export type DisplayState =
   | { kind: 'paying'; currency: string; total: number; paid: number; qr: string | null }
   | { kind: 'thanks'; currency: string; total: number; change: number };
 
+/** What travels on the channel and the server stream: the state and the register's Date.now(). */
+export interface DisplayMessage {
+  at: number;
+  state: DisplayState;
+}
+
+/** A display that just opened asks the register on the same machine for its latest state. */
+export interface DisplayHello {
+  hello: true;
+}
+
+export function isDisplayMessage(data: unknown): data is DisplayMessage {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as DisplayMessage).at === 'number' &&
+    typeof (data as DisplayMessage).state === 'object' &&
+    (data as DisplayMessage).state !== null
+  );
+}
+
 export interface DisplayPublisher {
   publish(state: DisplayState): void;
   close(): void;
+}
+
+export interface DisplayPublisherOptions {
+  /**
+   * Also relay each state through the server to displays paired on other devices (default true).
+   * Needs the signed-in token (`setToken`); without one, or offline, only this machine is served.
+   */
+  relay?: boolean;
 }
 
 export function channelName(registerId: string): string {
   return `opentill-display-${registerId}`;
 }
 
-/** Publishes to displays on this machine; the display helper adds the server relay. */
-export function displayPublisher(registerId: string): DisplayPublisher {
+/**
+ * Publishes to displays on this machine (BroadcastChannel) and relays to displays paired on other
+ * devices through the server. Relaying never slows the register: at most one request is in flight
+ * and only the newest waiting state is sent after it.
+ */
+export function displayPublisher(
+  registerId: string,
+  options: DisplayPublisherOptions = {},
+): DisplayPublisher {
   const channel = new BroadcastChannel(channelName(registerId));
+  let last: DisplayMessage | null = null;
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    if ((event.data as DisplayHello | null)?.hello === true && last) channel.postMessage(last);
+  };
+  const relay = options.relay === false ? null : serverRelay(registerId);
   return {
-    publish: (state) => channel.postMessage({ at: Date.now(), state }),
-    close: () => channel.close(),
+    publish: (state) => {
+      last = { at: Date.now(), state };
+      channel.postMessage(last);
+      relay?.send(last);
+    },
+    close: () => {
+      channel.close();
+      relay?.close();
+    },
+  };
+}
+
+function serverRelay(registerId: string) {
+  let inFlight = false;
+  let waiting: DisplayMessage | null = null;
+  let pausedUntil = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+
+  async function pump(): Promise<void> {
+    if (inFlight || closed || !waiting) return;
+    if (!getToken()) {
+      waiting = null;
+      return;
+    }
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) {
+      timer ??= setTimeout(() => {
+        timer = null;
+        void pump();
+      }, wait);
+      return;
+    }
+    const message = waiting;
+    waiting = null;
+    inFlight = true;
+    const result = await api('POST', `/display/${encodeURIComponent(registerId)}/state`, message);
+    inFlight = false;
+    // offline: keep the newest state and try again a little later; other errors drop this state
+    if (!result.ok && result.error.status === 0) {
+      pausedUntil = Date.now() + 5000;
+      waiting ??= message;
+    }
+    void pump();
+  }
+
+  return {
+    send(message: DisplayMessage) {
+      waiting = message;
+      void pump();
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
   };
 }

@@ -40,6 +40,8 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('store_id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('active', 'integer', (c) => c.notNull())
+    // card sales allowed offline up to this amount per sale (minor units); 0 = none
+    .addColumn('offline_card_limit', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();

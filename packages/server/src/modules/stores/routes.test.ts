@@ -62,6 +62,28 @@ describe.each(engines)('stores and registers (%s)', (engine) => {
       payload: { active: false },
     });
     expect(renamed.json().active).toBe(false);
+    expect(register.json().offlineCardLimit).toBe(0);
+    const limited = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/registers/${register.json().id}`,
+      headers: t.auth('manager'),
+      payload: { offlineCardLimit: 5000 },
+    });
+    expect(limited.statusCode).toBe(200);
+    expect(limited.json().offlineCardLimit).toBe(5000);
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/registers?storeId=${id}`,
+      headers: t.auth('manager'),
+    });
+    expect(listed.json().items[0].offlineCardLimit).toBe(5000);
+    const negative = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/registers/${register.json().id}`,
+      headers: t.auth('manager'),
+      payload: { offlineCardLimit: -1 },
+    });
+    expect(negative.statusCode).toBe(400);
 
     const badCurrency = await t.app.inject({
       method: 'POST',

@@ -30,8 +30,12 @@ const registerSchema = {
     storeId: { type: 'string' },
     name: { type: 'string' },
     active: { type: 'boolean' },
+    offlineCardLimit: { type: 'integer' },
   },
 } as const;
+
+/** card sales allowed offline up to this amount per sale (minor units); 0 = none */
+const offlineCardLimit = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
 
 const storeBodyProps = {
   name: text(),
@@ -150,7 +154,7 @@ export function storesRoutes(stores: StoresService, guard: Guard) {
           body: {
             type: 'object',
             additionalProperties: false,
-            properties: { storeId: id, name: text() },
+            properties: { storeId: id, name: text(), offlineCardLimit },
             required: ['storeId', 'name'],
           },
           response: { 201: registerSchema },
@@ -161,7 +165,7 @@ export function storesRoutes(stores: StoresService, guard: Guard) {
           reply,
           await stores.createRegister(
             authOf(request).tenantId,
-            request.body as { storeId: string; name: string },
+            request.body as { storeId: string; name: string; offlineCardLimit?: number },
           ),
           201,
         ),
@@ -172,13 +176,13 @@ export function storesRoutes(stores: StoresService, guard: Guard) {
         preHandler: guard('stores.write'),
         schema: {
           tags: ['stores'],
-          summary: 'Rename or deactivate a register',
+          summary: 'Rename or deactivate a register, or set its offline card floor limit',
           security: bearer,
           params: { type: 'object', properties: { id }, required: ['id'] },
           body: {
             type: 'object',
             additionalProperties: false,
-            properties: { name: text(), active: { type: 'boolean' } },
+            properties: { name: text(), active: { type: 'boolean' }, offlineCardLimit },
             minProperties: 1,
           },
           response: { 200: registerSchema },
@@ -190,7 +194,7 @@ export function storesRoutes(stores: StoresService, guard: Guard) {
           await stores.updateRegister(
             authOf(request).tenantId,
             (request.params as { id: string }).id,
-            request.body as { name?: string; active?: boolean },
+            request.body as { name?: string; active?: boolean; offlineCardLimit?: number },
           ),
         ),
     );

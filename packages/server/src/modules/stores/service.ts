@@ -25,6 +25,8 @@ export interface RegisterView {
   storeId: string;
   name: string;
   active: boolean;
+  /** card sales allowed offline up to this amount per sale (minor units); 0 = none */
+  offlineCardLimit: number;
 }
 
 export type StoreInput = {
@@ -61,7 +63,13 @@ export function storeView(s: StoreTable): StoreView {
 }
 
 export function registerView(r: RegisterTable): RegisterView {
-  return { id: r.id, storeId: r.store_id, name: r.name, active: r.active === 1 };
+  return {
+    id: r.id,
+    storeId: r.store_id,
+    name: r.name,
+    active: r.active === 1,
+    offlineCardLimit: Number(r.offline_card_limit ?? 0),
+  };
 }
 
 function isTimeZone(tz: string): boolean {
@@ -161,7 +169,7 @@ export function createStoresService(deps: Deps) {
     },
     async createRegister(
       tenantId: string,
-      input: { storeId: string; name: string },
+      input: { storeId: string; name: string; offlineCardLimit?: number },
       id = ids.newId('reg'),
     ): Promise<Result<RegisterView>> {
       if (!(await store.findStore(db, tenantId, input.storeId))) {
@@ -174,6 +182,7 @@ export function createStoresService(deps: Deps) {
         store_id: input.storeId,
         name: input.name,
         active: 1,
+        offline_card_limit: input.offlineCardLimit ?? 0,
         created_at: now,
         updated_at: now,
       };
@@ -183,13 +192,14 @@ export function createStoresService(deps: Deps) {
     async updateRegister(
       tenantId: string,
       id: string,
-      input: { name?: string; active?: boolean },
+      input: { name?: string; active?: boolean; offlineCardLimit?: number },
     ): Promise<Result<RegisterView>> {
       const existing = await store.findRegister(db, tenantId, id);
       if (!existing) return fail('unknown_register', `Register ${id} does not exist.`);
       const patch: Partial<RegisterTable> = { updated_at: clock.now().toISOString() };
       if (input.name !== undefined) patch.name = input.name;
       if (input.active !== undefined) patch.active = input.active ? 1 : 0;
+      if (input.offlineCardLimit !== undefined) patch.offline_card_limit = input.offlineCardLimit;
       await store.updateRegister(db, tenantId, id, patch);
       return { ok: true, value: registerView({ ...existing, ...patch }) };
     },

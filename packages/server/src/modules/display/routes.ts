@@ -1,0 +1,311 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { errorBodySchema, HttpError, sendError, sendResult } from '../../http/errors';
+import { authOf, type Guard } from '../../http/auth';
+import { bearer, id, MAX_SAFE, money, signedMoney, text } from '../../http/schemas';
+import type { AuthContext } from '../auth/service';
+import type { DisplayMessage, DisplayService } from './service';
+
+const tags = ['display'];
+const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
+
+const lineSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: text(300),
+    nameZh: { type: ['string', 'null'], maxLength: 300 },
+    quantity: { type: 'number', minimum: -1_000_000, maximum: 1_000_000 },
+    unit: text(20),
+    total: signedMoney,
+  },
+  required: ['name', 'nameZh', 'quantity', 'unit', 'total'],
+} as const;
+
+/** The web app's `DisplayState` (packages/web/src/display/channel.ts), one branch per kind. */
+const stateSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: { kind: { const: 'idle' }, storeName: { type: 'string', maxLength: 200 } },
+      required: ['kind', 'storeName'],
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kind: { const: 'cart' },
+        currency,
+        lines: { type: 'array', maxItems: 1000, items: lineSchema },
+        subtotal: signedMoney,
+        discountTotal: signedMoney,
+        taxTotal: signedMoney,
+        total: signedMoney,
+      },
+      required: ['kind', 'currency', 'lines', 'subtotal', 'discountTotal', 'taxTotal', 'total'],
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kind: { const: 'paying' },
+        currency,
+        total: signedMoney,
+        paid: signedMoney,
+        qr: { type: ['string', 'null'], maxLength: 2000 },
+      },
+      required: ['kind', 'currency', 'total', 'paid', 'qr'],
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: { kind: { const: 'thanks' }, currency, total: signedMoney, change: money },
+      required: ['kind', 'currency', 'total', 'change'],
+    },
+  ],
+} as const;
+
+const registerParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { registerId: id },
+  required: ['registerId'],
+} as const;
+
+/** Staff act for the register they are signed in on (PIN switch), or any register of their tenant. */
+function checkRegister(ctx: AuthContext, registerId: string) {
+  if (ctx.registerId !== null && ctx.registerId !== registerId) {
+    throw new HttpError('forbidden', `You are signed in on register ${ctx.registerId}, not ${registerId}.`);
+  }
+}
+
+export function displayRoutes(display: DisplayService, guard: Guard) {
+  return async (app: FastifyInstance) => {
+    // open streams end before the server closes, or close would wait for every display
+    app.addHook('preClose', async () => display.endAllStreams());
+
+    app.post<{ Body: { registerId: string } }>(
+      '/display/pairings',
+      {
+        preHandler: guard('orders.create'),
+        schema: {
+          tags,
+          summary: 'Start pairing a customer display on another device with this register',
+          description:
+            'Returns a single-use 6-digit code valid for 10 minutes. The display claims it (no sign-in) and gets a read-only display token.',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { registerId: id },
+            required: ['registerId'],
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: {
+                code: { type: 'string' },
+                registerId: { type: 'string' },
+                expiresAt: { type: 'string' },
+              },
+            },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        checkRegister(ctx, request.body.registerId);
+        return sendResult(reply, await display.createPairing(ctx.tenantId, request.body.registerId), 201);
+      },
+    );
+
+    app.post<{ Params: { code: string } }>(
+      '/display/pairings/:code/claim',
+      {
+        schema: {
+          tags,
+          summary: 'Claim a pairing code on the customer display (no sign-in)',
+          description:
+            'Returns a display token bound to the register, valid 12 hours. It only opens the display stream; every other route refuses it.',
+          params: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
+            required: ['code'],
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                token: { type: 'string' },
+                registerId: { type: 'string' },
+                registerName: { type: 'string' },
+                storeName: { type: 'string' },
+                storeNameZh: { type: ['string', 'null'] },
+                expiresAt: { type: 'string' },
+              },
+            },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => sendResult(reply, await display.claim(request.params.code, request.ip)),
+    );
+
+    app.delete<{ Params: { registerId: string } }>(
+      '/display/:registerId/pairings',
+      {
+        preHandler: guard('orders.create'),
+        schema: {
+          tags,
+          summary: 'Unpair every customer display of a register',
+          security: bearer,
+          params: registerParams,
+          response: {
+            200: { type: 'object', properties: { revoked: { type: 'integer' } } },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request) => {
+        const ctx = authOf(request);
+        checkRegister(ctx, request.params.registerId);
+        return { revoked: display.revoke(ctx.tenantId, request.params.registerId) };
+      },
+    );
+
+    app.post<{ Params: { registerId: string }; Body: { at?: number; state: DisplayMessage['state'] } }>(
+      '/display/:registerId/state',
+      {
+        preHandler: guard('orders.create'),
+        schema: {
+          tags,
+          summary: 'Publish what the customer display of a register shows now',
+          description:
+            'Kept as the latest state of the register (in this process) and pushed at once to its display streams.',
+          security: bearer,
+          params: registerParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { at: { type: 'integer', minimum: 0, maximum: MAX_SAFE }, state: stateSchema },
+            required: ['state'],
+          },
+          response: {
+            200: { type: 'object', properties: { streams: { type: 'integer' } } },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        const { registerId } = request.params;
+        checkRegister(ctx, registerId);
+        const message = { at: request.body.at ?? Date.now(), state: request.body.state };
+        const result = await display.publish(ctx.tenantId, registerId, message);
+        return sendResult(reply, result.ok ? { ok: true, value: { streams: result.value } } : result);
+      },
+    );
+
+    app.get<{ Querystring: { token: string } }>(
+      '/display/session',
+      {
+        schema: {
+          tags,
+          summary: 'Check a display token (the display asks after its stream was refused)',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { token: text(200) },
+            required: ['token'],
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { registerId: { type: 'string' }, expiresAt: { type: 'string' } },
+            },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const session = display.authenticate(request.query.token);
+        if (!session) return invalidToken(reply);
+        return { registerId: session.registerId, expiresAt: session.expiresAt };
+      },
+    );
+
+    app.get<{ Querystring: { token: string } }>(
+      '/display/stream',
+      {
+        schema: {
+          tags,
+          summary: 'Server-Sent Events: the display states of the paired register',
+          description:
+            'The token goes in the query string because EventSource cannot send headers. Events: `state` (data = {at, state}, the latest one first), `end` (unpaired or token expired). A comment line every 25 s keeps proxies from closing the stream.',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { token: text(200) },
+            required: ['token'],
+          },
+          response: { '4xx': errorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const session = display.authenticate(request.query.token);
+        if (!session) return invalidToken(reply);
+        openStream(reply, display, session);
+      },
+    );
+  };
+}
+
+function invalidToken(reply: FastifyReply) {
+  return sendError(reply, {
+    code: 'invalid_display_token',
+    message: 'This display token is unknown, expired or unpaired; pair the display again.',
+  });
+}
+
+function openStream(
+  reply: FastifyReply,
+  display: DisplayService,
+  session: { tenantId: string; registerId: string; expiresAt: string },
+) {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-store, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.write('retry: 2000\n\n');
+  let open = true;
+  const send = (event: string, data: unknown) => {
+    if (open) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const finish = () => {
+    if (!open) return;
+    open = false;
+    clearInterval(heartbeat);
+    clearTimeout(expiry);
+    unsubscribe();
+  };
+  const end = () => {
+    send('end', {});
+    finish();
+    raw.end();
+  };
+  const latest = display.latest(session.tenantId, session.registerId);
+  if (latest) send('state', latest);
+  const unsubscribe = display.subscribe(session.tenantId, session.registerId, {
+    message: (m) => send('state', m),
+    end,
+  });
+  const heartbeat = setInterval(() => open && raw.write(': ping\n\n'), 25_000);
+  const expiry = setTimeout(end, Math.min(Date.parse(session.expiresAt) - Date.now(), 2 ** 31 - 1));
+  raw.on('close', finish);
+}

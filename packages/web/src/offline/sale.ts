@@ -1,0 +1,186 @@
+/**
+ * Pure sale building: cart → core pricing input for a store, tender checks for offline use, and
+ * the exact POST /api/v1/orders body. No IndexedDB, no network: `till.ts` supplies the data.
+ */
+import {
+  fail,
+  makeEmbeddedBarcode,
+  ok,
+  priceCart,
+  settleTenders,
+  type CartLineInput,
+  type PricedCart,
+  type Settlement,
+  type TaxClass,
+  type TenderKind,
+} from '@opentill/core';
+import type { Cart, RegisterInfo, TenderEntry, TillResult } from './contract';
+import type { StoreRow, TaxClassRow } from './db';
+
+/** Tenders whose balance lives on a server: refused offline. */
+export const NETWORK_ONLY_TENDERS: ReadonlySet<TenderKind> = new Set(['wallet', 'gift_card', 'store_credit']);
+
+/** Current price of a variant in the store, or undefined when the till no longer knows it. */
+export type PriceLookup = (variantId: string) => number | null | undefined;
+
+export function pricingLines(cart: Cart, price: PriceLookup): TillResult<CartLineInput[]> {
+  const lines: CartLineInput[] = [];
+  for (const line of cart.lines) {
+    const current = price(line.item.variantId);
+    const unitPrice = current === undefined ? line.item.price : current;
+    if (unitPrice === null && line.priceOverride === undefined) {
+      return fail('no_price', `${line.item.name} has no price in this store.`, { lineId: line.lineId });
+    }
+    lines.push({
+      lineId: line.lineId,
+      variantId: line.item.variantId,
+      name: line.item.name,
+      unit: line.item.unit,
+      unitPrice: unitPrice ?? 0,
+      quantity: line.quantity,
+      taxClassId: line.item.taxClassId,
+      ...(line.discount ? { discount: line.discount } : {}),
+      ...(line.priceOverride !== undefined ? { priceOverride: line.priceOverride } : {}),
+    });
+  }
+  return ok(lines);
+}
+
+export function taxClassesFor(store: StoreRow, rows: readonly TaxClassRow[]): Record<string, TaxClass> {
+  const out: Record<string, TaxClass> = {};
+  for (const r of rows) {
+    const rate = r.rates[store.id];
+    if (rate !== undefined) out[r.id] = { id: r.id, name: r.name, ratePpm: rate };
+  }
+  return out;
+}
+
+/** The core's price for the cart in the store: the same answer the server computes. */
+export function priceInStore(
+  cart: Cart,
+  store: StoreRow,
+  taxClasses: Record<string, TaxClass>,
+  price: PriceLookup,
+): TillResult<PricedCart> {
+  const lines = pricingLines(cart, price);
+  if (!lines.ok) return lines;
+  return priceCart(
+    { lines: lines.value, orderDiscounts: cart.orderDiscounts },
+    {
+      currency: store.currency,
+      taxMode: store.taxMode,
+      taxRounding: store.taxRounding,
+      roundingMode: store.roundingMode,
+      taxClasses,
+    },
+  );
+}
+
+/**
+ * Tender rules that depend on the network: wallet, gift card and store credit need it; card
+ * offline only up to the register's floor limit (store-and-forward). Returns the tenders to record
+ * (offline card tenders get the reference `offline-<orderId>`) and whether a card was taken offline.
+ */
+export function offlineTenders(
+  tenders: readonly TenderEntry[],
+  online: boolean,
+  register: RegisterInfo,
+  orderId: string,
+): TillResult<{ tenders: TenderEntry[]; offlineCard: boolean }> {
+  if (online) return ok({ tenders: tenders.map((t) => ({ ...t })), offlineCard: false });
+  const needsNetwork = tenders.find((t) => NETWORK_ONLY_TENDERS.has(t.kind));
+  if (needsNetwork) {
+    return fail(
+      'needs_network',
+      `${needsNetwork.kind.replace('_', ' ')} payments need the network; the till is offline. Take cash or card instead.`,
+      { kind: needsNetwork.kind },
+    );
+  }
+  const card = tenders.filter((t) => t.kind === 'card').reduce((a, t) => a + t.amount, 0);
+  if (card > 0 && card > register.offlineCardLimit) {
+    return fail(
+      'offline_card_limit',
+      register.offlineCardLimit === 0
+        ? 'Card payments need the network on this register; take cash instead.'
+        : `Offline card payments are limited to ${register.offlineCardLimit} (minor units) on this register.`,
+      { limit: register.offlineCardLimit, amount: card },
+    );
+  }
+  return ok({
+    tenders: tenders.map((t) => (t.kind === 'card' ? { ...t, reference: `offline-${orderId}` } : { ...t })),
+    offlineCard: card > 0,
+  });
+}
+
+export function settle(
+  priced: PricedCart,
+  tenders: readonly TenderEntry[],
+  store: StoreRow,
+): TillResult<Settlement> {
+  return settleTenders(priced.total, tenders, { increment: store.cashIncrement, mode: store.roundingMode });
+}
+
+type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
+  reason: string;
+};
+
+const discountBody = (d: { discount: DiscountBody | { kind: string }; reason: string }): DiscountBody =>
+  ({ ...(d.discount as DiscountBody), reason: d.reason }) as DiscountBody;
+
+/**
+ * The POST /api/v1/orders body. Lines name the variant, except price-embedded labels which the
+ * server only accepts as the label itself: rebuilt from the item's PLU with the store's first
+ * price rule (the server decodes the same PLU and price).
+ */
+export function orderBody(args: {
+  orderId: string;
+  store: StoreRow;
+  registerId: string;
+  cart: Cart;
+  tenders: readonly TenderEntry[];
+  total: number;
+  createdAt: string;
+}): TillResult<Record<string, unknown>> {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of args.cart.lines) {
+    const out: Record<string, unknown> = { lineId: line.lineId };
+    if (line.priceOverride !== undefined) {
+      const rule = args.store.embeddedBarcodes.find(
+        (r) => r.kind === 'price' && line.item.pluCode?.length === r.itemDigits,
+      );
+      if (!rule || !line.item.pluCode) {
+        return fail('no_price_rule', `${line.item.name}: this store has no price-label rule for its PLU.`);
+      }
+      try {
+        out.barcode = makeEmbeddedBarcode(rule, line.item.pluCode, line.priceOverride);
+      } catch {
+        return fail(
+          'no_price_rule',
+          `${line.item.name}: the label price does not fit the store's label rule.`,
+        );
+      }
+      out.quantity = line.quantity;
+    } else {
+      out.variantId = line.item.variantId;
+      out.quantity = line.quantity;
+    }
+    if (line.discount) out.discount = discountBody(line.discount);
+    lines.push(out);
+  }
+  const body: Record<string, unknown> = {
+    id: args.orderId,
+    storeId: args.store.id,
+    registerId: args.registerId,
+    lines,
+    tenders: args.tenders.map((t) => ({
+      kind: t.kind,
+      amount: t.amount,
+      ...(t.reference !== undefined ? { reference: t.reference } : {}),
+    })),
+    total: args.total,
+    createdAt: args.createdAt,
+  };
+  if (args.cart.orderDiscounts.length > 0) body.orderDiscounts = args.cart.orderDiscounts.map(discountBody);
+  if (args.cart.customerId) body.customerId = args.cart.customerId;
+  return ok(body);
+}

@@ -1,0 +1,36 @@
+import type { PricedCart } from '@opentill/core';
+import { displayPublisher, type DisplayPublisher, type DisplayState } from '../display/channel';
+import type { Cart } from '../offline/contract';
+
+let current: { registerId: string; publisher: DisplayPublisher } | null = null;
+
+/** Sends a state to the customer displays paired with this register (one channel per register). */
+export function publishDisplay(registerId: string, state: DisplayState): void {
+  if (current?.registerId !== registerId) {
+    current?.publisher.close();
+    current = { registerId, publisher: displayPublisher(registerId) };
+  }
+  current.publisher.publish(state);
+}
+
+export function cartDisplayState(cart: Cart, priced: PricedCart | null, storeName: string): DisplayState {
+  if (cart.lines.length === 0 || !priced) return { kind: 'idle', storeName };
+  return {
+    kind: 'cart',
+    currency: priced.currency,
+    lines: priced.lines.map((p) => {
+      const line = cart.lines.find((l) => l.lineId === p.lineId);
+      return {
+        name: line?.item.name ?? p.name,
+        nameZh: line?.item.nameZh ?? null,
+        quantity: p.quantity,
+        unit: p.unit,
+        total: p.total,
+      };
+    }),
+    subtotal: priced.subtotal,
+    discountTotal: priced.discountTotal,
+    taxTotal: priced.taxTotal,
+    total: priced.total,
+  };
+}

@@ -1,0 +1,147 @@
+import { toDataURL } from 'qrcode';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CatalogItem, LocalSale } from '../offline/contract';
+import { itemName } from './names';
+import { useRegister } from './register-context';
+import { Kbd } from './widgets';
+
+function ratePercent(ppm: number): string {
+  return `${(ppm / 10_000).toString()}%`;
+}
+
+/** The receipt, rendered from the local sale (so it shows offline too), with its order-id QR code. */
+export function ReceiptView({
+  sale,
+  items,
+  onNewSale,
+}: {
+  sale: LocalSale;
+  /** catalog items by variant id, for names in both languages */
+  items: Map<string, CatalogItem>;
+  onNewSale: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { session, money } = useRegister();
+  const [qr, setQr] = useState<string | null>(null);
+  const { store, register, staff } = session;
+  const { priced } = sale;
+
+  useEffect(() => {
+    let live = true;
+    void toDataURL(sale.orderId, { margin: 1, width: 180, errorCorrectionLevel: 'M' }).then((url) => {
+      if (live) setQr(url);
+    });
+    return () => {
+      live = false;
+    };
+  }, [sale.orderId]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' || e.key === 'F4') {
+        e.preventDefault();
+        onNewSale();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onNewSale]);
+
+  return (
+    <div className="reg-receipt-screen">
+      <article className="reg-receipt" data-testid="receipt" data-order-id={sale.orderId}>
+        <header>
+          <h2>{i18n.language === 'zh-CN' && store.nameZh ? store.nameZh : store.name}</h2>
+          <p>
+            {register.name} · {staff.displayName}
+            <br />
+            {new Date(sale.createdAt).toLocaleString(i18n.language, { timeZone: store.timeZone })}
+          </p>
+        </header>
+        <table>
+          <tbody>
+            {priced.lines.map((line) => {
+              const item = items.get(line.variantId);
+              return (
+                <tr key={line.lineId} data-testid="receipt-line">
+                  <td>
+                    {item ? itemName(item, i18n.language) : line.name}
+                    <br />
+                    <small>
+                      {line.quantity.toLocaleString(i18n.language, { maximumFractionDigits: 3 })}
+                      {line.unit === 'each' ? '' : ` ${t(`register.units.${line.unit}`)}`} ×{' '}
+                      {money(line.unitPrice)}
+                      {line.lineDiscount > 0 ? ` −${money(line.lineDiscount)}` : ''}
+                    </small>
+                  </td>
+                  <td className="reg-num">{money(line.total)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <dl className="reg-totals">
+          <dt>{t('register.cart.subtotal')}</dt>
+          <dd>{money(priced.subtotal)}</dd>
+          {priced.discountTotal > 0 ? (
+            <>
+              <dt>{t('register.cart.discounts')}</dt>
+              <dd>−{money(priced.discountTotal)}</dd>
+            </>
+          ) : null}
+          {priced.taxes.map((tax) => (
+            <div className="reg-contents" key={tax.taxClassId}>
+              <dt>
+                {priced.taxMode === 'inclusive'
+                  ? t('register.receipt.taxIncluded', { rate: ratePercent(tax.ratePpm) })
+                  : t('register.receipt.tax', { rate: ratePercent(tax.ratePpm) })}
+              </dt>
+              <dd>{money(tax.tax)}</dd>
+            </div>
+          ))}
+          <dt className="reg-grand">{t('register.cart.total')}</dt>
+          <dd className="reg-grand" data-testid="receipt-total">
+            {money(priced.total)}
+          </dd>
+          {sale.cashRounding !== 0 ? (
+            <>
+              <dt>{t('register.receipt.cashRounding')}</dt>
+              <dd>{money(sale.cashRounding)}</dd>
+            </>
+          ) : null}
+          {sale.tenders.map((tender, i) => (
+            <div className="reg-contents" key={i}>
+              <dt>
+                {t(`register.tenders.${tender.kind}`)}
+                {tender.reference ? ` (${tender.reference})` : ''}
+              </dt>
+              <dd>{money(tender.amount)}</dd>
+            </div>
+          ))}
+          <dt className="reg-grand">{t('register.pay.change')}</dt>
+          <dd className="reg-grand" data-testid="receipt-change">
+            {money(sale.change)}
+          </dd>
+        </dl>
+        {sale.offlineCard ? <p>{t('register.receipt.offlineCard')}</p> : null}
+        <footer>
+          {qr ? <img src={qr} alt={sale.orderId} data-testid="receipt-qr" width={140} height={140} /> : null}
+          <p className="reg-order-id">{sale.orderId}</p>
+          <p>{t('register.receipt.thanks')}</p>
+          <p className="reg-muted reg-noprint" data-testid="receipt-sync">
+            {sale.status === 'synced' ? t('register.receipt.synced') : t('register.receipt.pending')}
+          </p>
+        </footer>
+      </article>
+      <div className="reg-receipt-actions reg-noprint">
+        <button type="button" data-testid="print-receipt" onClick={() => window.print()}>
+          🖨 {t('register.receipt.print')}
+        </button>
+        <button type="button" className="reg-pay" data-testid="new-sale" onClick={onNewSale}>
+          {t('register.receipt.newSale')} <Kbd k="Enter" />
+        </button>
+      </div>
+    </div>
+  );
+}
