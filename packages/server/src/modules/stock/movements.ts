@@ -54,7 +54,10 @@ export function movementQueries(
     if (d) d.qty += m.qtyMilli;
     else deltas.set(key, { storeId: m.storeId, variantId: m.variantId, qty: m.qtyMilli });
   }
-  const rows = [...deltas.values()].map((d) => ({
+  // always in the same (store, variant) order: two sales locking the same levels in opposite
+  // orders would deadlock on PostgreSQL
+  const sorted = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+  const rows = sorted.map((d) => ({
     tenant_id: tenantId,
     store_id: d.storeId,
     variant_id: d.variantId,
