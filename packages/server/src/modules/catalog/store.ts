@@ -287,6 +287,40 @@ export function pricesOf(db: Q, tenantId: string, variantIds: readonly string[])
     .execute();
 }
 
+/** Barcodes of every variant of these products (one query, no variant ids needed first). */
+export function barcodesOfProducts(db: Q, tenantId: string, productIds: readonly string[]) {
+  return db
+    .selectFrom('barcodes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('variant_id', 'in', (eb) =>
+      eb
+        .selectFrom('variants')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('product_id', 'in', productIds),
+    )
+    .orderBy('code')
+    .execute();
+}
+
+/** Prices of every variant of these products. */
+export function pricesOfProducts(db: Q, tenantId: string, productIds: readonly string[]) {
+  return db
+    .selectFrom('prices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('variant_id', 'in', (eb) =>
+      eb
+        .selectFrom('variants')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('product_id', 'in', productIds),
+    )
+    .orderBy('store_id')
+    .execute();
+}
+
 export function findBarcode(db: Q, tenantId: string, code: string) {
   return db
     .selectFrom('barcodes')
