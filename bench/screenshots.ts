@@ -105,5 +105,5 @@ try {
     for (const path of await shoot(server, api, lang, file)) console.log('wrote', path);
   }
 } finally {
-  await server.stop();
+  await server.dispose();
 }
