@@ -398,6 +398,33 @@ describe.each(engines)('orders (%s)', (engine) => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('pages through orders exactly once each, even when ids disagree with arrival order', async () => {
+    const registerId = sh.registers[1]!;
+    // ids made on devices: later arrivals may carry smaller ids
+    const ids = Array.from(
+      { length: 7 },
+      (_, i) => `ord_00000000-zz${(9 - i).toString()}-${Math.random().toString(36).slice(2, 8)}`,
+    );
+    for (const id of ids) {
+      const res = await post({ ...basket(sh.id, 100_000), id, registerId });
+      expect(res.statusCode).toBe(201);
+    }
+    const seen: string[] = [];
+    let before: string | null = null;
+    do {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/orders?registerId=${registerId}&limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+        headers: t.auth('auditor'),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { items: { id: string }[]; nextBefore: string | null };
+      seen.push(...body.items.map((o) => o.id));
+      before = body.nextBefore;
+    } while (before);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
   it('lists orders by store and time, and forbids auditors to sell', async () => {
     const list = await t.app.inject({
       method: 'GET',

@@ -183,7 +183,12 @@ export function ordersRoutes(orders: OrdersService, stores: StoresService, auth:
               status: { type: 'string', enum: ['open', 'paid', 'partially_refunded', 'refunded', 'voided'] },
               from: isoInstant,
               to: isoInstant,
-              before: id,
+              before: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+                description: 'nextBefore of the previous page',
+              },
               limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             },
           },

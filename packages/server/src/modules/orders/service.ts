@@ -149,7 +149,16 @@ export function createOrdersService(deps: Deps) {
       if (q.status) query = query.where('status', '=', q.status);
       if (q.from) query = query.where('created_at', '>=', new Date(q.from).toISOString());
       if (q.to) query = query.where('created_at', '<', new Date(q.to).toISOString());
-      if (q.before) query = query.where('id', '<', q.before);
+      if (q.before) {
+        // the cursor is the last row's (created_at, id): the same order as the sort, so paging
+        // never skips or repeats an order even when client-made ids disagree with arrival order
+        const cut = q.before.indexOf('|');
+        const at = cut < 0 ? q.before : q.before.slice(0, cut);
+        const id = cut < 0 ? '' : q.before.slice(cut + 1);
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
+        );
+      }
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -168,7 +177,10 @@ export function createOrdersService(deps: Deps) {
           refundedTotal: o.refunded_total,
           createdAt: o.created_at,
         })),
-        nextBefore: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+        nextBefore:
+          rows.length > limit && page.length > 0
+            ? `${page[page.length - 1]?.created_at}|${page[page.length - 1]?.id}`
+            : null,
       };
     },
 
