@@ -287,19 +287,22 @@ export function pricesOf(db: Q, tenantId: string, variantIds: readonly string[])
     .execute();
 }
 
+/** The ids of every variant of these products, as a subquery. */
+function variantIdsOf(db: Q, tenantId: string, productIds: readonly string[]) {
+  return db
+    .selectFrom('variants')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('product_id', 'in', productIds);
+}
+
 /** Barcodes of every variant of these products (one query, no variant ids needed first). */
 export function barcodesOfProducts(db: Q, tenantId: string, productIds: readonly string[]) {
   return db
     .selectFrom('barcodes')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('variant_id', 'in', (eb) =>
-      eb
-        .selectFrom('variants')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('product_id', 'in', productIds),
-    )
+    .where('variant_id', 'in', variantIdsOf(db, tenantId, productIds))
     .orderBy('code')
     .execute();
 }
@@ -310,13 +313,7 @@ export function pricesOfProducts(db: Q, tenantId: string, productIds: readonly s
     .selectFrom('prices')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('variant_id', 'in', (eb) =>
-      eb
-        .selectFrom('variants')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('product_id', 'in', productIds),
-    )
+    .where('variant_id', 'in', variantIdsOf(db, tenantId, productIds))
     .orderBy('store_id')
     .execute();
 }
