@@ -12,6 +12,7 @@ import {
   useFormatDate,
   useLoad,
   useNames,
+  ListTable,
 } from './ui';
 
 export function CashSessions({ sessionId }: { sessionId: string | undefined }) {
@@ -43,63 +44,55 @@ function SessionList() {
       </div>
       <ErrorBox message={list.error?.message} />
       <Loading show={list.loading && !list.data} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <thead>
-            <tr>
-              <th>{t('admin.common.register')}</th>
-              <th>{t('admin.common.status')}</th>
-              <th>{t('admin.cash.openedAt')}</th>
-              <th>{t('admin.cash.openedBy')}</th>
-              <th>{t('admin.cash.closedAt')}</th>
-              <th>{t('admin.cash.float')}</th>
-              <th>{t('admin.cash.overShort')}</th>
-              <th />
+      <ListTable
+        heads={
+          <>
+            <th>{t('admin.common.register')}</th>
+            <th>{t('admin.common.status')}</th>
+            <th>{t('admin.cash.openedAt')}</th>
+            <th>{t('admin.cash.openedBy')}</th>
+            <th>{t('admin.cash.closedAt')}</th>
+            <th>{t('admin.cash.float')}</th>
+            <th>{t('admin.cash.overShort')}</th>
+            <th />
+          </>
+        }
+        columns={8}
+        empty={list.data?.items.length === 0}
+      >
+        {list.data?.items.map((s) => {
+          const currency = names.currency(s.storeId);
+          return (
+            <tr key={s.id} data-testid="admin-cash-row">
+              <td>
+                {names.register(s.registerId)}
+                <div className="admin-muted">{names.store(s.storeId)}</div>
+              </td>
+              <td>
+                <span className={`admin-badge admin-status-${s.status}`}>
+                  {t(`admin.cash.status.${s.status}`)}
+                </span>
+              </td>
+              <td>{fmt(s.openedAt)}</td>
+              <td>{names.staff(s.openedBy)}</td>
+              <td>{fmt(s.closedAt)}</td>
+              <td>
+                <Money minor={s.openingFloat} currency={currency} />
+              </td>
+              <td>{s.zReport ? <Money minor={s.zReport.overShortTotal} currency={currency} /> : '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  onClick={() => go(`cash/${s.id}`)}
+                  data-testid={s.status === 'open' ? 'admin-cash-x' : 'admin-cash-z'}
+                >
+                  {s.status === 'open' ? t('admin.cash.xReport') : t('admin.cash.zReport')}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="admin-muted">
-                  {t('admin.common.none')}
-                </td>
-              </tr>
-            ) : null}
-            {list.data?.items.map((s) => {
-              const currency = names.currency(s.storeId);
-              return (
-                <tr key={s.id} data-testid="admin-cash-row">
-                  <td>
-                    {names.register(s.registerId)}
-                    <div className="admin-muted">{names.store(s.storeId)}</div>
-                  </td>
-                  <td>
-                    <span className={`admin-badge admin-status-${s.status}`}>
-                      {t(`admin.cash.status.${s.status}`)}
-                    </span>
-                  </td>
-                  <td>{fmt(s.openedAt)}</td>
-                  <td>{names.staff(s.openedBy)}</td>
-                  <td>{fmt(s.closedAt)}</td>
-                  <td>
-                    <Money minor={s.openingFloat} currency={currency} />
-                  </td>
-                  <td>{s.zReport ? <Money minor={s.zReport.overShortTotal} currency={currency} /> : '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      onClick={() => go(`cash/${s.id}`)}
-                      data-testid={s.status === 'open' ? 'admin-cash-x' : 'admin-cash-z'}
-                    >
-                      {s.status === 'open' ? t('admin.cash.xReport') : t('admin.cash.zReport')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </ListTable>
       {(list.data?.items.length ?? 0) >= limit && limit < 500 ? (
         <button
           type="button"

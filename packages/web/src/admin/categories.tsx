@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { Category } from './admin-api';
 import { useAdmin } from './admin-context';
-import { ErrorBox, Field, Loading, useItemName, useLoad, useSubmit } from './ui';
+import { ErrorBox, Field, Loading, useItemName, useLoad, useSubmit, SaveCancel } from './ui';
 
 interface Draft {
   id: string | null;
@@ -101,19 +101,7 @@ export function Categories() {
             </Field>
           </div>
           <ErrorBox message={submit.error} />
-          <div className="admin-actions">
-            <button
-              type="submit"
-              className="admin-primary"
-              disabled={submit.busy}
-              data-testid="admin-category-save"
-            >
-              {t('admin.common.save')}
-            </button>
-            <button type="button" onClick={() => setDraft(null)}>
-              {t('admin.common.cancel')}
-            </button>
-          </div>
+          <SaveCancel busy={submit.busy} testId="admin-category-save" onCancel={() => setDraft(null)} />
         </form>
       ) : null}
       <ErrorBox message={list.error?.message} />

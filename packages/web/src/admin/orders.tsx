@@ -13,6 +13,7 @@ import {
   useFormatDate,
   useLoad,
   useNames,
+  ListTable,
 } from './ui';
 
 const PAGE = 50;
@@ -113,56 +114,48 @@ export function Orders() {
       </div>
       <ErrorBox message={list.error?.message} />
       <Loading show={list.loading && !list.data} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <thead>
-            <tr>
-              <th>{t('admin.common.time')}</th>
-              <th>{t('admin.orders.number')}</th>
-              <th>{t('admin.common.store')}</th>
-              <th>{t('admin.common.register')}</th>
-              <th>{t('admin.orders.cashier')}</th>
-              <th>{t('admin.common.status')}</th>
-              <th>{t('admin.orders.total')}</th>
-              <th>{t('admin.orders.refunded')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="admin-muted">
-                  {t('admin.common.none')}
-                </td>
-              </tr>
-            ) : null}
-            {list.data?.items.map((o) => (
-              <tr
-                key={o.id}
-                className="admin-clickable"
-                onClick={() => go(`orders/${o.id}`)}
-                data-testid="admin-order-row"
-              >
-                <td>{fmt(o.createdAt)}</td>
-                <td className="admin-mono">
-                  <a href={`#/orders/${o.id}`}>{o.id.slice(-12).toUpperCase()}</a>
-                </td>
-                <td>{names.store(o.storeId)}</td>
-                <td>{names.register(o.registerId)}</td>
-                <td>{names.staff(o.staffId)}</td>
-                <td>
-                  <span className={`admin-badge admin-status-${o.status}`}>
-                    {t(`admin.orders.status.${o.status}`)}
-                  </span>
-                </td>
-                <td>
-                  <Money minor={o.total} currency={o.currency} />
-                </td>
-                <td>{o.refundedTotal ? <Money minor={o.refundedTotal} currency={o.currency} /> : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        heads={
+          <>
+            <th>{t('admin.common.time')}</th>
+            <th>{t('admin.orders.number')}</th>
+            <th>{t('admin.common.store')}</th>
+            <th>{t('admin.common.register')}</th>
+            <th>{t('admin.orders.cashier')}</th>
+            <th>{t('admin.common.status')}</th>
+            <th>{t('admin.orders.total')}</th>
+            <th>{t('admin.orders.refunded')}</th>
+          </>
+        }
+        columns={8}
+        empty={list.data?.items.length === 0}
+      >
+        {list.data?.items.map((o) => (
+          <tr
+            key={o.id}
+            className="admin-clickable"
+            onClick={() => go(`orders/${o.id}`)}
+            data-testid="admin-order-row"
+          >
+            <td>{fmt(o.createdAt)}</td>
+            <td className="admin-mono">
+              <a href={`#/orders/${o.id}`}>{o.id.slice(-12).toUpperCase()}</a>
+            </td>
+            <td>{names.store(o.storeId)}</td>
+            <td>{names.register(o.registerId)}</td>
+            <td>{names.staff(o.staffId)}</td>
+            <td>
+              <span className={`admin-badge admin-status-${o.status}`}>
+                {t(`admin.orders.status.${o.status}`)}
+              </span>
+            </td>
+            <td>
+              <Money minor={o.total} currency={o.currency} />
+            </td>
+            <td>{o.refundedTotal ? <Money minor={o.refundedTotal} currency={o.currency} /> : '—'}</td>
+          </tr>
+        ))}
+      </ListTable>
       <Pager
         page={page}
         hasMore={Boolean(list.data?.nextBefore)}

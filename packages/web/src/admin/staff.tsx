@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { Role, Staff } from './admin-api';
 import { useAdmin } from './admin-context';
-import { ErrorBox, Field, Loading, Notice, useLoad, useSubmit } from './ui';
+import { ErrorBox, Field, Loading, Notice, useLoad, useSubmit, SaveCancel } from './ui';
 
 const roles: Role[] = ['owner', 'manager', 'cashier', 'auditor'];
 
@@ -126,19 +126,7 @@ export function StaffSection() {
             </Field>
           </div>
           <ErrorBox message={submit.error} />
-          <div className="admin-actions">
-            <button
-              type="submit"
-              className="admin-primary"
-              disabled={submit.busy}
-              data-testid="admin-staff-save"
-            >
-              {t('admin.common.save')}
-            </button>
-            <button type="button" onClick={() => setDraft(null)}>
-              {t('admin.common.cancel')}
-            </button>
-          </div>
+          <SaveCancel busy={submit.busy} testId="admin-staff-save" onCancel={() => setDraft(null)} />
         </form>
       ) : null}
       <Notice message={done} />

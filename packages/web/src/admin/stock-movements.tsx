@@ -13,6 +13,7 @@ import {
   useItemName,
   useLoad,
   useNames,
+  ListTable,
 } from './ui';
 
 const PAGE = 50;
@@ -86,50 +87,42 @@ export function StockMovements({ variantId }: { variantId: string | undefined })
       </div>
       <ErrorBox message={list.error?.message} />
       <Loading show={list.loading && !list.data} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <thead>
-            <tr>
-              <th>{t('admin.common.time')}</th>
-              <th>{t('admin.common.store')}</th>
-              <th>{t('admin.products.sku')}</th>
-              <th>{t('admin.products.name')}</th>
-              <th>{t('admin.movements.kind')}</th>
-              <th>{t('admin.stock.quantity')}</th>
-              <th>{t('admin.stock.reason')}</th>
-              <th>{t('admin.movements.staff')}</th>
+      <ListTable
+        heads={
+          <>
+            <th>{t('admin.common.time')}</th>
+            <th>{t('admin.common.store')}</th>
+            <th>{t('admin.products.sku')}</th>
+            <th>{t('admin.products.name')}</th>
+            <th>{t('admin.movements.kind')}</th>
+            <th>{t('admin.stock.quantity')}</th>
+            <th>{t('admin.stock.reason')}</th>
+            <th>{t('admin.movements.staff')}</th>
+          </>
+        }
+        columns={8}
+        empty={list.data?.items.length === 0}
+      >
+        {list.data?.items.map((m) => {
+          const v = variants.get(m.variantId);
+          return (
+            <tr
+              key={m.id}
+              className={m.wentNegative ? 'admin-negative' : ''}
+              data-testid="admin-movement-row"
+            >
+              <td>{fmt(m.createdAt)}</td>
+              <td>{names.store(m.storeId)}</td>
+              <td className="admin-mono">{v?.sku ?? '…'}</td>
+              <td>{v ? itemName(v) : ''}</td>
+              <td>{label('movements.kinds', m.kind)}</td>
+              <td className="admin-num">{m.quantity > 0 ? `+${m.quantity}` : m.quantity}</td>
+              <td>{m.reason ? label('stock.reasons', m.reason) : '—'}</td>
+              <td>{names.staff(m.staffId)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="admin-muted">
-                  {t('admin.common.none')}
-                </td>
-              </tr>
-            ) : null}
-            {list.data?.items.map((m) => {
-              const v = variants.get(m.variantId);
-              return (
-                <tr
-                  key={m.id}
-                  className={m.wentNegative ? 'admin-negative' : ''}
-                  data-testid="admin-movement-row"
-                >
-                  <td>{fmt(m.createdAt)}</td>
-                  <td>{names.store(m.storeId)}</td>
-                  <td className="admin-mono">{v?.sku ?? '…'}</td>
-                  <td>{v ? itemName(v) : ''}</td>
-                  <td>{label('movements.kinds', m.kind)}</td>
-                  <td className="admin-num">{m.quantity > 0 ? `+${m.quantity}` : m.quantity}</td>
-                  <td>{m.reason ? label('stock.reasons', m.reason) : '—'}</td>
-                  <td>{names.staff(m.staffId)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </ListTable>
       <Pager page={page} hasMore={(list.data?.items.length ?? 0) === PAGE} onPage={setPage} />
     </section>
   );

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type ApiResult } from '../api/client';
 import { qs, type ProductPage, type StockLevel } from './admin-api';
 import { useAdmin } from './admin-context';
-import { ErrorBox, Loading, Pager, StoreSelect, useEnumLabel, useItemName, useLoad } from './ui';
+import { ErrorBox, Loading, Pager, StoreSelect, useEnumLabel, useItemName, useLoad, ListTable } from './ui';
 import { StockForm, type StockLine, type StockMode } from './stock-form';
 
 const PAGE = 50;
@@ -132,51 +132,43 @@ export function Stock() {
       ) : null}
       <ErrorBox message={levels.error?.message} />
       <Loading show={levels.loading && !levels.data} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <thead>
-            <tr>
-              <th>{t('admin.products.sku')}</th>
-              <th>{t('admin.products.name')}</th>
-              <th>{t('admin.stock.onHand')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {levels.data?.items.length === 0 ? (
-              <tr>
-                <td colSpan={4} className="admin-muted">
-                  {t('admin.common.none')}
-                </td>
-              </tr>
-            ) : null}
-            {levels.data?.items.map((l) => (
-              <tr
-                key={l.variantId}
-                className={l.flaggedNegative ? 'admin-negative' : ''}
-                data-testid="admin-stock-row"
-              >
-                <td className="admin-mono">{l.sku}</td>
-                <td>{itemName(l)}</td>
-                <td className="admin-num">
-                  {l.onHand} {label('units', l.unit)}
-                  {l.flaggedNegative ? (
-                    <span className="admin-badge admin-badge-danger">{t('admin.stock.negative')}</span>
-                  ) : null}
-                </td>
-                <td className="admin-row-actions">
-                  {mode && canWrite ? (
-                    <button type="button" onClick={() => addLine(l)}>
-                      {t('admin.stock.addToForm')}
-                    </button>
-                  ) : null}
-                  <a href={`#/movements/${l.variantId}`}>{t('admin.stock.history')}</a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        heads={
+          <>
+            <th>{t('admin.products.sku')}</th>
+            <th>{t('admin.products.name')}</th>
+            <th>{t('admin.stock.onHand')}</th>
+            <th />
+          </>
+        }
+        columns={4}
+        empty={levels.data?.items.length === 0}
+      >
+        {levels.data?.items.map((l) => (
+          <tr
+            key={l.variantId}
+            className={l.flaggedNegative ? 'admin-negative' : ''}
+            data-testid="admin-stock-row"
+          >
+            <td className="admin-mono">{l.sku}</td>
+            <td>{itemName(l)}</td>
+            <td className="admin-num">
+              {l.onHand} {label('units', l.unit)}
+              {l.flaggedNegative ? (
+                <span className="admin-badge admin-badge-danger">{t('admin.stock.negative')}</span>
+              ) : null}
+            </td>
+            <td className="admin-row-actions">
+              {mode && canWrite ? (
+                <button type="button" onClick={() => addLine(l)}>
+                  {t('admin.stock.addToForm')}
+                </button>
+              ) : null}
+              <a href={`#/movements/${l.variantId}`}>{t('admin.stock.history')}</a>
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       {query ? null : (
         <Pager
           page={page}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { TaxClass } from './admin-api';
 import { useAdmin } from './admin-context';
-import { ErrorBox, Field, Loading, useLoad, useStoreName, useSubmit } from './ui';
+import { ErrorBox, Field, Loading, useLoad, useStoreName, useSubmit, SaveCancel } from './ui';
 
 /** 86250 ppm → "8.625" (percent), without floating point. */
 export function ppmToPercent(ppm: number): string {
@@ -114,19 +114,7 @@ export function TaxClasses() {
             ))}
           </div>
           <ErrorBox message={submit.error} />
-          <div className="admin-actions">
-            <button
-              type="submit"
-              className="admin-primary"
-              disabled={submit.busy}
-              data-testid="admin-tax-save"
-            >
-              {t('admin.common.save')}
-            </button>
-            <button type="button" onClick={() => setDraft(null)}>
-              {t('admin.common.cancel')}
-            </button>
-          </div>
+          <SaveCancel busy={submit.busy} testId="admin-tax-save" onCancel={() => setDraft(null)} />
         </form>
       ) : null}
       <ErrorBox message={list.error?.message} />

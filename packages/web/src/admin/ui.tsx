@@ -273,3 +273,60 @@ export function useEnumLabel() {
     return i18n.exists(key) ? t(key) : value;
   };
 }
+
+/** The Save / Cancel bar at the foot of an inline create-or-edit form. */
+export function SaveCancel({
+  busy,
+  testId,
+  onCancel,
+}: {
+  busy: boolean;
+  testId: string;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="admin-actions">
+      <button type="submit" className="admin-primary" disabled={busy} data-testid={testId}>
+        {t('admin.common.save')}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t('admin.common.cancel')}
+      </button>
+    </div>
+  );
+}
+
+/** A list table: column headings, an "empty" row when there is nothing, then the rows. */
+export function ListTable({
+  heads,
+  columns,
+  empty,
+  children,
+}: {
+  heads: ReactNode;
+  columns: number;
+  empty: boolean;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="admin-table-wrap">
+      <table className="admin-table">
+        <thead>
+          <tr>{heads}</tr>
+        </thead>
+        <tbody>
+          {empty ? (
+            <tr>
+              <td colSpan={columns} className="admin-muted">
+                {t('admin.common.none')}
+              </td>
+            </tr>
+          ) : null}
+          {children}
+        </tbody>
+      </table>
+    </div>
+  );
+}
