@@ -104,11 +104,27 @@ describe.each(engines)('orders (%s)', (engine) => {
   });
 
   it('adds sales tax on top in San Francisco', async () => {
-    const body = { ...basket(sf.id, 100_000), tenders: [{ kind: 'card', amount: 1, reference: 'auth-1' }] };
-    const priced = await post({ ...body, tenders: [{ kind: 'cash', amount: 100_000 }] });
-    const order = priced.json() as OrderView;
-    expect(order.total).toBe(order.subtotal - order.discountTotal + order.taxTotal);
-    expect(order.currency).toBe('USD');
+    const db = t.deps.database.db;
+    const taxable = await db
+      .selectFrom('variants')
+      .innerJoin('tax_rates', 'tax_rates.tax_class_id', 'variants.tax_class_id')
+      .innerJoin('prices', (j) =>
+        j.onRef('prices.variant_id', '=', 'variants.id').on('prices.store_id', '=', sf.id),
+      )
+      .select(['variants.id', 'prices.price', 'tax_rates.rate_ppm'])
+      .where('tax_rates.store_id', '=', sf.id)
+      .where('tax_rates.rate_ppm', '>', 0)
+      .where('variants.unit', '=', 'each')
+      .where('variants.tenant_id', '=', t.seed.tenantId)
+      .orderBy('variants.sku')
+      .executeTakeFirstOrThrow();
+    const res = await post({ ...basket(sf.id, 100_000), lines: [{ variantId: taxable.id, quantity: 2 }] });
+    expect(res.statusCode).toBe(201);
+    const order = res.json() as OrderView;
+    const net = 2 * taxable.price;
+    const tax = Math.round((net * taxable.rate_ppm) / 1_000_000);
+    expect(tax).toBeGreaterThan(0);
+    expect(order).toMatchObject({ currency: 'USD', subtotal: net, taxTotal: tax, total: net + tax });
   });
 
   it('replays the first answer for the same key and body, and writes nothing more', async () => {
