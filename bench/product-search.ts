@@ -12,6 +12,7 @@
  * A benchmark, not a test: it prints a table and never fails on timings. The machine's load
  * average is printed too: p99 on a shared machine measures the neighbours as well.
  */
+import { createMemoryFieldCipher } from '../packages/server/src/lib/field-cipher';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -437,7 +438,13 @@ function pct(sorted: number[], p: number): number {
 
 async function run(label: string, database: Database) {
   const clock = systemClock;
-  const deps = { database, clock, ids: systemIds(clock), log: pino({ level: 'silent' }) };
+  const deps = {
+    database,
+    clock,
+    ids: systemIds(clock),
+    log: pino({ level: 'silent' }),
+    cipher: createMemoryFieldCipher(),
+  };
   const stores = createStoresService(deps);
   const catalog = createCatalogService(deps, { stores });
   const tenantId = `ten_bench_${randomBytes(3).toString('hex')}`;

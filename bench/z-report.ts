@@ -8,6 +8,7 @@
  * Rows are inserted directly with multi-row inserts (checkout is not what is measured here).
  * Prints a table; never a timed test.
  */
+import { createMemoryFieldCipher } from '../packages/server/src/lib/field-cipher';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,13 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Row> {
   try {
     await migrate(database);
     const ids = systemIds(systemClock);
-    const deps: Deps = { database, clock: systemClock, ids, log: pino({ level: 'silent' }) };
+    const deps: Deps = {
+      database,
+      clock: systemClock,
+      ids,
+      log: pino({ level: 'silent' }),
+      cipher: createMemoryFieldCipher(),
+    };
     const seed = await seedDemo(deps, { usernamePrefix: 'bench_' });
     const cash = createCashService(deps, { stores: createStoresService(deps) });
     const storeId = seed.stores.sf.id;

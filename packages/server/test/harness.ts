@@ -9,6 +9,8 @@ import { systemClock, systemIds, type Clock } from '../src/lib/ids';
 import type { Deps } from '../src/deps';
 import { buildApp } from '../src/app';
 import { seedDemo, type SeedResult } from '../src/seed/seed';
+import { createStaticKeyProvider } from '../src/modules/keys/key-provider';
+import { createKeyring } from '../src/modules/keys/keyring';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -59,8 +61,10 @@ export async function openTestDb(engine: Engine): Promise<TestDb> {
 
 export const silentLog = pino({ level: 'silent' });
 
+/** The real keyring over the test database, under a random master key held in memory. */
 export function testDeps(database: Database, clock: Clock = systemClock): Deps {
-  return { database, clock, ids: systemIds(clock), log: silentLog };
+  const cipher = createKeyring(database, createStaticKeyProvider([{ key: randomBytes(32) }]), clock);
+  return { database, clock, ids: systemIds(clock), log: silentLog, cipher };
 }
 
 export interface TestApp {

@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import type { DB } from './schema';
 import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
 import * as m001 from './migrations/001-initial';
+import * as m003 from './migrations/003-identity';
+import * as m004 from './migrations/004-keys-audit';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -35,6 +37,8 @@ export interface DatabaseOptions {
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '003-identity': m003,
+  '004-keys-audit': m004,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

@@ -1,3 +1,4 @@
+import type { IdentityTables } from './schema-identity';
 /**
  * The database as Kysely sees it. Column conventions (same on SQLite and PostgreSQL):
  * - money: integer minor units (BIGINT on PostgreSQL, parsed back to a safe JS number);
@@ -55,6 +56,9 @@ export interface StaffTable {
   active: number;
   created_at: string;
   updated_at: string;
+  /** consecutive failed sign-ins (password, PIN or code); reset by a success (003) */
+  failed_logins?: number;
+  locked_until?: string | null;
 }
 
 export interface SessionTable {
@@ -66,6 +70,8 @@ export interface SessionTable {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+  /** the sign-in session this access token belongs to (003) */
+  auth_session_id?: string | null;
 }
 
 export interface TaxClassTable {
@@ -325,9 +331,46 @@ export interface AuditTable {
   entity_id: string | null;
   data: string;
   created_at: string;
+  /** place in the tenant's hash chain; null until the sealer reaches the row (migration 004) */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
-export interface DB {
+/** The last sealed link of a tenant's audit chain (migration 004). */
+export interface AuditChainHeadTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  sealed_at: string;
+}
+
+/** A tenant key wrapped by a master key (migration 004, modules/keys). */
+export interface KeyTenantKeyTable {
+  key_id: string;
+  tenant_id: string;
+  purpose: 'data' | 'index';
+  version: number;
+  master_key_id: string;
+  wrapped: string;
+  status: 'active' | 'retired';
+  created_at: string;
+  rewrapped_at: string | null;
+}
+
+/** One data subject's key wrapped by a tenant data key; `wrapped` null once shredded. */
+export interface KeySubjectKeyTable {
+  tenant_id: string;
+  subject_id: string;
+  key_id: string;
+  tenant_key_id: string | null;
+  wrapped: string | null;
+  created_at: string;
+  shredded_at: string | null;
+}
+
+/** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
+export interface DB extends IdentityTables {
   tenants: TenantTable;
   stores: StoreTable;
   registers: RegisterTable;
@@ -354,4 +397,7 @@ export interface DB {
   idempotency_keys: IdempotencyTable;
   outbox: OutboxTable;
   audit_log: AuditTable;
+  audit_chain_heads: AuditChainHeadTable;
+  key_tenant_keys: KeyTenantKeyTable;
+  key_subject_keys: KeySubjectKeyTable;
 }
