@@ -22,6 +22,10 @@ import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
 import { createDisplayService } from './modules/display/service';
 import { displayRoutes } from './modules/display/routes';
+import { createAuditService } from './modules/audit/service';
+import { auditRoutes } from './modules/audit/routes';
+import { registerConfigAudit } from './modules/audit/config-audit';
+import { registerSecurityHeaders, securityOptionsFromEnv } from './http/security-headers';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -49,7 +53,8 @@ export function createServices(deps: Deps) {
   const cash = createCashService(deps, { stores });
   const orders = createOrdersService(deps);
   const display = createDisplayService(deps, { stores });
-  return { auth, stores, cash, orders, stock, catalog, display };
+  const audit = createAuditService(deps);
+  return { auth, stores, cash, orders, stock, catalog, display, audit };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -57,6 +62,8 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
   const app = Fastify({
     logger: options.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: 1024 * 1024,
+    // X-Forwarded-Proto/-For are believed only behind a proxy the operator names (HSTS, logs)
+    trustProxy: process.env.OPENTILL_TRUST_PROXY === '1',
     ajv: {
       // unknown fields are an error, not silently dropped
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
@@ -64,6 +71,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
   });
   // JSON bodies only; a wrong content type is a clear 415
   app.decorateRequest('auth', null);
+  registerSecurityHeaders(app, securityOptionsFromEnv());
 
   await app.register(swagger, {
     openapi: {
@@ -154,6 +162,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
 
   const services = createServices(deps);
   const guard = makeGuard(services.auth);
+  registerConfigAudit(app, services.audit);
   await app.register(
     async (api) => {
       await api.register(authRoutes(services.auth, guard));
@@ -163,6 +172,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
+      await api.register(auditRoutes(services.audit, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { readConfig, type Config } from './config';
 import { migrate, openDatabase } from './db/database';
@@ -8,6 +9,9 @@ import { buildApp, createServices } from './app';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
+import { masterKeyFromEnv } from './modules/keys/key-provider';
+import { createKeyring, type Keyring } from './modules/keys/keyring';
+import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
 
 const usage = `Usage: opentill <command>
 
@@ -17,14 +21,34 @@ const usage = `Usage: opentill <command>
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
   gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
+  keys rotate [--master] [--tenant-keys] [--tenant ten_…]
+                             new master key and/or tenant data keys (default: both), re-wrapping
+                             the keys below them; stored ciphertext stays readable
+  keys list [--tenant ten_…] key ids with created_at, age and rotation period
+  audit verify [--tenant ten_…]
+                             seal pending entries, check each tenant's hash chain (exit 1 if broken)
+
+  Master key: OPENTILL_MASTER_KEY (base64, 32 bytes; several comma-separated, newest last) or
+  OPENTILL_MASTER_KEY_FILE; with the embedded database and neither set, data/master.key is made
+  (mode 0600) on first start.
 `;
 
-async function open(config: Config) {
+async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
   const log = pino({ level: config.logLevel });
+  // only the embedded database may make its own master key; API nodes on PostgreSQL must share one
+  const master = masterKeyFromEnv(process.env, {
+    generateAt: config.databaseUrl ? undefined : join(dirname(config.sqlitePath), 'master.key'),
+  });
+  if (master.generated) {
+    console.log(
+      `  A new master key was written to ${master.description} (mode 0600). Back it up apart from the database:\n` +
+        '  without it the encrypted personal data cannot be read.',
+    );
+  }
   const database = await openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
   await migrate(database);
-  const deps: Deps = { database, clock: systemClock, ids: systemIds(systemClock), log };
-  return deps;
+  const keyring = createKeyring(database, master.provider, systemClock);
+  return { database, clock: systemClock, ids: systemIds(systemClock), log, cipher: keyring, keyring };
 }
 
 async function firstTenant(deps: Deps): Promise<string | undefined> {
@@ -55,12 +79,14 @@ export async function main(argv: string[]): Promise<number> {
         seeded = true;
       }
       const app = await buildApp(deps, { logger: true });
+      const stopSealer = startAuditSealer(deps.database, deps.clock, deps.log);
       await app.listen({ port: config.port, host: config.host });
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
         await app.close();
+        await stopSealer();
         await deps.database.close();
         process.exit(0);
       };
@@ -161,6 +187,76 @@ export async function main(argv: string[]): Promise<number> {
         `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
       return 0;
+    }
+    case 'keys': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          master: { type: 'boolean' },
+          'tenant-keys': { type: 'boolean' },
+          tenant: { type: 'string' },
+        },
+      });
+      if (positionals[0] !== 'rotate' && positionals[0] !== 'list') {
+        console.error(usage);
+        return 2;
+      }
+      const deps = await open(config);
+      try {
+        if (positionals[0] === 'list') {
+          console.table(await deps.keyring.listKeys(values.tenant));
+          return 0;
+        }
+        const both = !values.master && !values['tenant-keys'];
+        const report = await deps.keyring.rotate({
+          master: both || values.master === true,
+          tenantKeys: both || values['tenant-keys'] === true,
+          ...(values.tenant ? { tenantId: values.tenant } : {}),
+        });
+        console.log(
+          `master key ${report.masterKeyId}${report.masterRotated ? ' (new)' : ''}; ` +
+            `${report.tenantKeysCreated} new tenant data keys, ${report.subjectKeysRewrapped} subject keys re-wrapped, ` +
+            `${report.tenantKeysRewrapped} tenant keys re-wrapped under the master key`,
+        );
+        return 0;
+      } finally {
+        await deps.database.close();
+      }
+    }
+    case 'audit': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { tenant: { type: 'string' } },
+      });
+      if (positionals[0] !== 'verify') {
+        console.error(usage);
+        return 2;
+      }
+      const deps = await open(config);
+      try {
+        const tenants = values.tenant
+          ? [values.tenant]
+          : (await deps.database.db.selectFrom('tenants').select('id').orderBy('id').execute()).map(
+              (t) => t.id,
+            );
+        let broken = 0;
+        for (const tenantId of tenants) {
+          await sealAudit(deps.database, deps.clock, tenantId);
+          const r = await verifyAudit(deps.database, tenantId);
+          if (r.ok) {
+            console.log(`${tenantId}: ok, ${r.entries} entries, head ${r.head?.hash ?? '(empty)'}`);
+          } else {
+            broken += 1;
+            const b = r.firstBroken;
+            console.log(`${tenantId}: BROKEN at entry ${b?.seq}${b?.id ? ` (${b.id})` : ''}: ${b?.reason}`);
+          }
+        }
+        return broken > 0 ? 1 : 0;
+      } finally {
+        await deps.database.close();
+      }
     }
     default:
       console.log(usage);

@@ -15,7 +15,8 @@ export type Permission =
   | 'stock.write'
   | 'cash.operate'
   | 'cash.read'
-  | 'staff.write';
+  | 'staff.write'
+  | 'audit.read';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -33,6 +34,7 @@ const everything: readonly Permission[] = [
   'cash.operate',
   'cash.read',
   'staff.write',
+  'audit.read',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
@@ -51,7 +53,14 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'cash.operate',
     'cash.read',
   ]),
-  auditor: new Set<Permission>(['stores.read', 'catalog.read', 'orders.read', 'stock.read', 'cash.read']),
+  auditor: new Set<Permission>([
+    'stores.read',
+    'catalog.read',
+    'orders.read',
+    'stock.read',
+    'cash.read',
+    'audit.read',
+  ]),
 };
 
 export function can(role: Role, permission: Permission): boolean {
