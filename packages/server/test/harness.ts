@@ -9,6 +9,7 @@ import { systemClock, systemIds, type Clock } from '../src/lib/ids';
 import type { Deps } from '../src/deps';
 import { buildApp } from '../src/app';
 import { seedDemo, type SeedResult } from '../src/seed/seed';
+import { base32Decode, totp } from '../src/modules/auth/totp';
 import { createStaticKeyProvider } from '../src/modules/keys/key-provider';
 import { createKeyring } from '../src/modules/keys/keyring';
 
@@ -76,6 +77,8 @@ export interface TestApp {
   /** bearer tokens of the demo staff, by role */
   tokens: Record<'owner' | 'manager' | 'cashier' | 'auditor', string>;
   auth(role: 'owner' | 'manager' | 'cashier' | 'auditor'): { authorization: string };
+  /** TOTP seeds the harness enrolled for the roles that need a second factor */
+  totpSecrets: Partial<Record<'owner' | 'manager' | 'cashier' | 'auditor', Buffer>>;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startTestApp(engine: Engine, clock: Clock = systemClock): 
   const seed = await seedDemo(deps, { password: TEST_PASSWORD, usernamePrefix: prefix });
   const app = await buildApp(deps);
   const tokens = {} as TestApp['tokens'];
+  const totpSecrets: TestApp['totpSecrets'] = {};
   for (const role of ['owner', 'manager', 'cashier', 'auditor'] as const) {
     const res = await app.inject({
       method: 'POST',
@@ -96,7 +100,10 @@ export async function startTestApp(engine: Engine, clock: Clock = systemClock): 
       payload: { username: `${prefix}${role}`, password: TEST_PASSWORD },
     });
     if (res.statusCode !== 200) throw new Error(`login ${role} failed: ${res.body}`);
-    tokens[role] = (res.json() as { token: string }).token;
+    const body = res.json() as { token: string; level: string };
+    tokens[role] = body.token;
+    // owners, managers and auditors must enrol a second factor: enrol an authenticator app
+    if (body.level === 'enrol') totpSecrets[role] = await enrolTotp(app, body.token, clock);
   }
   return {
     engine,
@@ -105,12 +112,38 @@ export async function startTestApp(engine: Engine, clock: Clock = systemClock): 
     db,
     seed,
     tokens,
+    totpSecrets,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     close: async () => {
       await app.close();
       await db.cleanup();
     },
   };
+}
+
+/**
+ * Enrols an authenticator app on a session that must enrol one, the way a person would (start,
+ * read the secret, answer a code), which raises the session to full. Returns the TOTP seed.
+ */
+export async function enrolTotp(
+  app: FastifyInstance,
+  token: string,
+  clock: Clock = systemClock,
+): Promise<Buffer> {
+  const headers = { authorization: `Bearer ${token}` };
+  const begin = await app.inject({ method: 'POST', url: '/api/v1/auth/mfa/totp', headers, payload: {} });
+  if (begin.statusCode !== 201) throw new Error(`TOTP enrolment failed: ${begin.body}`);
+  const { factorId, secret } = begin.json() as { factorId: string; secret: string };
+  const seed = base32Decode(secret);
+  const code = totp(seed, Math.floor(clock.now().getTime() / 1000));
+  const done = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/mfa/totp/confirm',
+    headers,
+    payload: { factorId, code },
+  });
+  if (done.statusCode !== 200) throw new Error(`TOTP confirmation failed: ${done.body}`);
+  return seed;
 }
 
 export interface DemoVariant {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { AuthContext, AuthService } from '../modules/auth/service';
+import type { AuthContext, AuthService, RequestMeta } from '../modules/auth/service';
 import { can, type Permission } from '../modules/auth/permissions';
 import { HttpError } from './errors';
 
@@ -22,21 +22,56 @@ export function bearerToken(request: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
+/** Address, browser and origin of a request (rate limits, session list, passkey origin). */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const origin = request.headers.origin;
+  return {
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+    origin: typeof origin === 'string' ? origin : null,
+  };
+}
+
+/** May this caller do this? API keys by their scopes, staff by their role. */
+export function allowed(ctx: AuthContext, permission: Permission): boolean {
+  return ctx.scopes ? ctx.scopes.has(permission) : can(ctx.role, permission);
+}
+
 /**
  * A pre-handler that authenticates the bearer token and checks one permission. The tenant of
- * every query comes from here, never from the request body.
+ * every query comes from here, never from the request body. A session that still owes a second
+ * factor passes only guards made with `{ pending: true }` (enrolment and the second step itself).
  */
 export function makeGuard(auth: AuthService) {
-  return (permission: Permission | null): preHandlerAsyncHookHandler =>
+  return (permission: Permission | null, opts: { pending?: boolean } = {}): preHandlerAsyncHookHandler =>
     async function guard(request: FastifyRequest, _reply: FastifyReply) {
       const token = bearerToken(request);
       if (!token)
         throw new HttpError('unauthenticated', 'Send a bearer token: Authorization: Bearer <token>.');
-      const ctx = await auth.authenticate(token);
-      if (!ctx)
+      const r = await auth.check(token);
+      if (!('ctx' in r)) {
+        if (r.reason === 'expired')
+          throw new HttpError('token_expired', 'The token has expired; refresh it or sign in again.');
+        if (r.reason === 'idle')
+          throw new HttpError('session_idle', 'The session was idle too long; sign in again.');
         throw new HttpError('unauthenticated', 'The token is unknown, expired or revoked; sign in again.');
-      if (permission && !can(ctx.role, permission)) {
-        throw new HttpError('forbidden', `The ${ctx.role} role may not do this (needs ${permission}).`);
+      }
+      const ctx = r.ctx;
+      if ((ctx.level ?? 'full') !== 'full' && !opts.pending) {
+        if (ctx.level === 'enrol')
+          throw new HttpError(
+            'mfa_enrolment_required',
+            'Your role needs a second factor: enrol a passkey, an authenticator app or a phone first.',
+          );
+        throw new HttpError('mfa_required', 'Confirm the sign-in with your second factor first.');
+      }
+      if (permission && !allowed(ctx, permission)) {
+        throw new HttpError(
+          'forbidden',
+          ctx.scopes
+            ? `This API key may not do this (needs ${permission}).`
+            : `The ${ctx.role} role may not do this (needs ${permission}).`,
+        );
       }
       request.auth = ctx;
     };

@@ -21,7 +21,14 @@ export type IdPrefix =
   | 'cm'
   | 'evt'
   | 'aud'
-  | 'trf';
+  | 'trf'
+  // identity (auth, approvals)
+  | 'ses'
+  | 'mfa'
+  | 'rcv'
+  | 'chl'
+  | 'key'
+  | 'apr';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -59,7 +59,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('last_used_at', 'text')
     .execute();
   await s.createIndex('mfa_factors_staff').on('mfa_factors').columns(['tenant_id', 'staff_id']).execute();
-  await s.createIndex('mfa_factors_credential').on('mfa_factors').columns(['credential_id']).unique().execute();
+  await s
+    .createIndex('mfa_factors_credential')
+    .on('mfa_factors')
+    .columns(['credential_id'])
+    .unique()
+    .execute();
 
   await s
     .createTable('recovery_codes')
@@ -70,7 +75,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
     .execute();
-  await s.createIndex('recovery_codes_staff').on('recovery_codes').columns(['tenant_id', 'staff_id']).execute();
+  await s
+    .createIndex('recovery_codes_staff')
+    .on('recovery_codes')
+    .columns(['tenant_id', 'staff_id'])
+    .execute();
 
   await s
     .createTable('auth_challenges')

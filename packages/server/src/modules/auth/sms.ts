@@ -33,7 +33,10 @@ export function createHttpSmsSender(url: string, token?: string): SmsSender {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify({ to, text }),
           signal: AbortSignal.timeout(10_000),
         });

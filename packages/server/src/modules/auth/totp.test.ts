@@ -52,6 +52,8 @@ describe('HOTP and TOTP against the published vectors', () => {
     expect(base32Encode(secret)).toBe('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
     expect(base32Decode(base32Encode(secret)).equals(secret)).toBe(true);
     const uri = otpauthUri(secret, 'manager', 'OpenTill');
-    expect(uri).toMatch(/^otpauth:\/\/totp\/OpenTill%3Amanager\?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=OpenTill/);
+    expect(uri).toMatch(
+      /^otpauth:\/\/totp\/OpenTill%3Amanager\?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=OpenTill/,
+    );
   });
 });

@@ -101,6 +101,12 @@ export function newTotpSecret(): Buffer {
 /** The `otpauth://` URI authenticator apps scan from a QR code. */
 export function otpauthUri(secret: Buffer, account: string, issuer: string): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const q = new URLSearchParams({ secret: base32Encode(secret), issuer, algorithm: 'SHA1', digits: '6', period: '30' });
+  const q = new URLSearchParams({
+    secret: base32Encode(secret),
+    issuer,
+    algorithm: 'SHA1',
+    digits: '6',
+    period: '30',
+  });
   return `otpauth://totp/${label}?${q.toString()}`;
 }
