@@ -27,6 +27,12 @@ import { auditRoutes } from './modules/audit/routes';
 import { registerConfigAudit } from './modules/audit/config-audit';
 import { registerSecurityHeaders, securityOptionsFromEnv } from './http/security-headers';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly { method: string; url: string }[];
+  }
+}
+
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -71,6 +77,12 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
   });
   // JSON bodies only; a wrong content type is a clear 415
   app.decorateRequest('auth', null);
+  // every route as registered, for the tenant-isolation test and anything else that must cover them all
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
   registerSecurityHeaders(app, securityOptionsFromEnv());
 
   await app.register(swagger, {

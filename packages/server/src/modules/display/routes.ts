@@ -168,9 +168,12 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const ctx = authOf(request);
         checkRegister(ctx, request.params.registerId);
+        // another tenant's register (or none) is 404, as everywhere else
+        const exists = await display.registerExists(ctx.tenantId, request.params.registerId);
+        if (!exists.ok) return sendResult(reply, exists);
         return { revoked: display.revoke(ctx.tenantId, request.params.registerId) };
       },
     );

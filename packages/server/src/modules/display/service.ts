@@ -94,6 +94,7 @@ export function createDisplayService(deps: Deps, services: { stores: StoresServi
   }
 
   return {
+    registerExists,
     /** A fresh 6-digit code for a register of the caller's tenant, valid ten minutes, single use. */
     async createPairing(tenantId: string, registerId: string): Promise<Result<Pairing>> {
       const reg = await stores.getRegister(tenantId, registerId);

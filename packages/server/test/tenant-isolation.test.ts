@@ -1,0 +1,453 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { LightMyRequestResponse } from 'fastify';
+import { engines, newOrderId, startTestApp, TEST_PASSWORD, type TestApp } from './harness';
+import { seedDemo } from '../src/seed/seed';
+
+/**
+ * Tenant isolation over the whole route table: tenant B is seeded and used (sales, a refund, a
+ * cash session, a display pairing, an extra barcode), then every route is called with tenant A's
+ * owner token and B's ids in the path, the query and the body. No answer may be 2xx and carry
+ * anything of B's; a B id in the path must be 404; a write naming B's records must be refused;
+ * and B's rows in every tenant table are byte-for-byte the same afterwards.
+ *
+ * A route the table below does not know fails the test: a new route needs its case here.
+ */
+
+interface BIds {
+  store: string;
+  otherStore: string;
+  register: string;
+  product: string;
+  variant: string;
+  barcode: string;
+  order: string;
+  line: string;
+  session: string;
+  category: string;
+  taxClass: string;
+  staff: string;
+  cashierUsername: string;
+}
+
+interface Call {
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Routes that take no tenant input from the caller (or a secret, not an id): called for leaks only. */
+const tenantFree = new Set([
+  'GET /health',
+  'GET /api/v1/openapi.json',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/me',
+  'GET /api/v1/staff',
+  'GET /api/v1/display/session',
+  'GET /api/v1/display/stream',
+  // the 6-digit code is the secret (no sign-in); B's live code is never sent
+  'POST /api/v1/display/pairings/:code/claim',
+]);
+
+/** Query and body per route, naming B's records wherever the route accepts an id. */
+function cases(b: BIds, a: { store: string; register: string; variant: string }): Record<string, Call[]> {
+  const lines = [{ variantId: b.variant, quantity: 1 }];
+  return {
+    'GET /api/v1/stores': [{}],
+    'POST /api/v1/stores': [
+      { body: { id: b.store, name: 'Clash', currency: 'USD', timeZone: 'UTC', taxMode: 'exclusive' } },
+    ],
+    'GET /api/v1/stores/:id': [{}],
+    'PATCH /api/v1/stores/:id': [{ body: { name: 'Taken over' } }],
+    'GET /api/v1/registers': [{}, { query: { storeId: b.store } }],
+    'POST /api/v1/registers': [{ body: { storeId: b.store, name: 'Intruder' } }],
+    'PATCH /api/v1/registers/:id': [{ body: { name: 'Taken over', active: false } }],
+    'POST /api/v1/staff': [
+      {
+        body: {
+          username: `x${randomBytes(3).toString('hex')}`,
+          displayName: 'X',
+          role: 'cashier',
+          password: 'long-enough-pass-1',
+          tenantId: 'x',
+        },
+      },
+    ],
+    'GET /api/v1/products': [{}, { query: { categoryId: b.category } }, { query: { q: 'a' } }],
+    'POST /api/v1/products': [
+      {
+        body: {
+          name: 'Stolen class',
+          categoryId: b.category,
+          variants: [{ sku: 'ISO-1', taxClassId: b.taxClass }],
+        },
+      },
+      {
+        body: {
+          name: 'Priced in B',
+          variants: [{ sku: 'ISO-2', taxClassId: b.taxClass, prices: { [b.store]: 100 } }],
+        },
+      },
+    ],
+    'GET /api/v1/products/:id': [{}],
+    'PATCH /api/v1/products/:id': [{ body: { name: 'Taken over' } }],
+    'DELETE /api/v1/products/:id': [{}],
+    'GET /api/v1/variants/:id': [{}],
+    'GET /api/v1/barcodes/:code': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/catalog/changes': [{}, { query: { since: '1970-01-01T00:00:00.000Z' } }],
+    'GET /api/v1/categories': [{}],
+    'POST /api/v1/categories': [{ body: { name: 'Child of B', parentId: b.category } }],
+    'PATCH /api/v1/categories/:id': [{ body: { name: 'Taken over' } }],
+    'GET /api/v1/tax-classes': [{}],
+    'POST /api/v1/tax-classes': [
+      { body: { code: 'ISO', name: 'B rates', rates: [{ storeId: b.store, ratePpm: 1 }] } },
+    ],
+    'PATCH /api/v1/tax-classes/:id': [{ body: { name: 'Taken over' } }],
+    'GET /api/v1/stock': [{}, { query: { storeId: b.store } }, { query: { variantId: b.variant } }],
+    'GET /api/v1/stock/movements': [{}, { query: { storeId: b.store } }, { query: { variantId: b.variant } }],
+    'POST /api/v1/stock/receive': [
+      { body: { storeId: b.store, lines } },
+      { body: { storeId: a.store, lines } },
+    ],
+    'POST /api/v1/stock/adjust': [
+      { body: { storeId: b.store, lines, reason: 'correction' } },
+      { body: { storeId: a.store, lines, reason: 'correction' } },
+    ],
+    'POST /api/v1/stock/counts': [
+      { body: { storeId: b.store, lines: [{ variantId: b.variant, counted: 0 }] } },
+      { body: { storeId: a.store, lines: [{ variantId: b.variant, counted: 0 }] } },
+    ],
+    'POST /api/v1/stock/transfers': [
+      { body: { fromStoreId: a.store, toStoreId: b.store, lines: [{ variantId: a.variant, quantity: 1 }] } },
+      { body: { fromStoreId: b.store, toStoreId: b.otherStore, lines } },
+    ],
+    'POST /api/v1/orders': [
+      {
+        body: {
+          id: newOrderId(),
+          storeId: b.store,
+          registerId: b.register,
+          lines: [{ variantId: b.variant, quantity: 1 }],
+          tenders: [{ kind: 'cash', amount: 100000 }],
+        },
+      },
+      {
+        body: {
+          id: newOrderId(),
+          storeId: a.store,
+          registerId: a.register,
+          lines: [{ variantId: b.variant, quantity: 1 }],
+          tenders: [{ kind: 'cash', amount: 100000 }],
+        },
+      },
+      {
+        // B's order id reused as a new order of A's
+        body: {
+          id: b.order,
+          storeId: a.store,
+          registerId: a.register,
+          lines: [{ variantId: a.variant, quantity: 1 }],
+          tenders: [{ kind: 'cash', amount: 100000 }],
+        },
+      },
+    ],
+    'POST /api/v1/orders/quote': [
+      { body: { storeId: b.store, registerId: b.register, lines: [{ variantId: b.variant, quantity: 1 }] } },
+      { body: { storeId: a.store, registerId: a.register, lines: [{ variantId: b.variant, quantity: 1 }] } },
+    ],
+    'GET /api/v1/orders/:id': [{}],
+    'GET /api/v1/orders': [{}, { query: { storeId: b.store } }, { query: { registerId: b.register } }],
+    'POST /api/v1/orders/:id/refunds': [
+      { body: { reason: 'mine now' } },
+      { body: { lines: [{ lineId: b.line, quantity: 1 }], reason: 'mine now' } },
+    ],
+    'POST /api/v1/orders/:id/void': [{ body: { reason: 'mine now' } }],
+    'GET /api/v1/orders/:id/receipt': [{}, { query: { format: 'html' } }],
+    'POST /api/v1/cash-sessions': [{ body: { registerId: b.register, openingFloat: 0 } }],
+    'GET /api/v1/cash-sessions': [{}, { query: { registerId: b.register } }],
+    'GET /api/v1/cash-sessions/:id': [{}],
+    'GET /api/v1/registers/:id/cash-session': [{}],
+    'POST /api/v1/cash-sessions/:id/movements': [{ body: { kind: 'paid_in', amount: 100, reason: 'float' } }],
+    'GET /api/v1/cash-sessions/:id/x-report': [{}],
+    'POST /api/v1/cash-sessions/:id/close': [{ body: { counted: [{ kind: 'cash', amount: 0 }] } }],
+    'POST /api/v1/display/pairings': [{ body: { registerId: b.register } }],
+    'DELETE /api/v1/display/:registerId/pairings': [{}],
+    'POST /api/v1/display/:registerId/state': [{ body: { at: 1, state: { kind: 'idle', storeName: 'x' } } }],
+    'POST /api/v1/auth/pin': [{ body: { registerId: a.register, username: b.cashierUsername, pin: '1234' } }],
+    'GET /api/v1/audit': [{}, { query: { staffId: b.staff } }],
+    'GET /api/v1/audit/verify': [{}],
+    'GET /api/v1/audit/export': [
+      { query: { format: 'json' } },
+      { query: { format: 'csv', staffId: b.staff } },
+    ],
+  };
+}
+
+/** B's id for a path parameter, by the resource the path names. */
+function pathParam(url: string, name: string, b: BIds): string | undefined {
+  const resource = url.replace('/api/v1/', '').split('/')[0];
+  if (name === 'registerId') return b.register;
+  if (name === 'code' && resource === 'barcodes') return b.barcode;
+  if (name !== 'id') return undefined;
+  const byResource: Record<string, string> = {
+    stores: b.store,
+    registers: b.register,
+    products: b.product,
+    variants: b.variant,
+    orders: b.order,
+    'cash-sessions': b.session,
+    categories: b.category,
+    'tax-classes': b.taxClass,
+    staff: b.staff,
+  };
+  return resource === undefined ? undefined : byResource[resource];
+}
+
+/** An id of the same shape that exists nowhere. */
+function ghostOf(value: string): string {
+  if (/^\d+$/.test(value)) return '4006381333948'.slice(0, value.length);
+  const [prefix] = value.split('_');
+  return `${prefix}_00000000-0000-7000-8000-000000000000`;
+}
+
+/** Every table with a tenant_id column, B's rows as text in a stable order. */
+async function snapshot(t: TestApp, tenantId: string): Promise<Record<string, string>> {
+  const db = t.deps.database.db;
+  const tables = await db.introspection.getTables();
+  const out: Record<string, string> = {};
+  for (const table of tables) {
+    if (!table.columns.some((c) => c.name === 'tenant_id')) continue;
+    const rows = await sql<
+      Record<string, unknown>
+    >`select * from ${sql.table(table.name)} where tenant_id = ${tenantId}`.execute(db);
+    out[table.name] = rows.rows
+      .map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, r[k]]),
+        ),
+      )
+      .sort()
+      .join('\n');
+  }
+  return out;
+}
+
+describe.each(engines)('tenant isolation on %s', (engine) => {
+  let t: TestApp;
+  let b: BIds;
+  let bSecrets: string[];
+  let aIds: { store: string; register: string; variant: string };
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    const prefix = `b${randomBytes(3).toString('hex')}_`;
+    const seedB = await seedDemo(t.deps, {
+      password: TEST_PASSWORD,
+      usernamePrefix: prefix,
+      tenantName: 'Tenant B',
+    });
+    const db = t.deps.database.db;
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: `${prefix}cashier`, password: TEST_PASSWORD },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const bCashier = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
+    const store = seedB.stores.sh.id;
+    const register = seedB.stores.sh.registers[0] ?? '';
+    const variant = await db
+      .selectFrom('variants')
+      .select(['id', 'product_id'])
+      .where('tenant_id', '=', seedB.tenantId)
+      .where('unit', '=', 'each')
+      .orderBy('sku')
+      .executeTakeFirstOrThrow();
+    const barcode = '4006381333931';
+    await db
+      .insertInto('barcodes')
+      .values({ tenant_id: seedB.tenantId, code: `0${barcode}`, variant_id: variant.id })
+      .execute();
+
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cash-sessions',
+      headers: bCashier,
+      payload: { registerId: register, openingFloat: 10000 },
+    });
+    expect(session.statusCode, session.body).toBe(201);
+    const sale = async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { ...bCashier, 'idempotency-key': randomBytes(8).toString('hex') },
+        payload: {
+          id: newOrderId(),
+          storeId: store,
+          registerId: register,
+          lines: [{ variantId: variant.id, quantity: 1 }],
+          tenders: [{ kind: 'cash', amount: 100000 }],
+        },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as { id: string; lines: { lineId: string }[] };
+    };
+    const order = await sale();
+    const refunded = await sale();
+    const refund = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${refunded.id}/refunds`,
+      headers: bCashier,
+      payload: { reason: 'changed mind' },
+    });
+    expect(refund.statusCode, refund.body).toBe(201);
+    const pairing = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/display/pairings',
+      headers: bCashier,
+      payload: { registerId: register },
+    });
+    expect(pairing.statusCode, pairing.body).toBe(201);
+    await db.updateTable('stores').set({ name: 'Tenant-B-Secret-Store' }).where('id', '=', store).execute();
+
+    const one = async (table: 'categories' | 'tax_classes' | 'staff') =>
+      (
+        await db
+          .selectFrom(table)
+          .select('id')
+          .where('tenant_id', '=', seedB.tenantId)
+          .executeTakeFirstOrThrow()
+      ).id;
+    b = {
+      store,
+      otherStore: seedB.stores.sf.id,
+      register,
+      product: variant.product_id,
+      variant: variant.id,
+      barcode,
+      order: order.id,
+      line: order.lines[0]?.lineId ?? '',
+      session: (session.json() as { id: string }).id,
+      category: await one('categories'),
+      taxClass: await one('tax_classes'),
+      staff: await one('staff'),
+      cashierUsername: `${prefix}cashier`,
+    };
+    // every id of B's, in every tenant table, plus what only B has
+    const ids = new Set<string>();
+    for (const table of await db.introspection.getTables()) {
+      if (!table.columns.some((c) => c.name === 'tenant_id')) continue;
+      for (const col of table.columns.filter((c) => c.name === 'id' || c.name.endsWith('_id'))) {
+        if (col.name === 'tenant_id') continue;
+        const rows = await sql<{
+          v: unknown;
+        }>`select ${sql.ref(col.name)} as v from ${sql.table(table.name)} where tenant_id = ${seedB.tenantId}`.execute(
+          db,
+        );
+        for (const r of rows.rows) if (typeof r.v === 'string' && /^[a-z]+_/.test(r.v)) ids.add(r.v);
+      }
+    }
+    bSecrets = [...ids, seedB.tenantId, 'Tenant-B-Secret-Store', (pairing.json() as { code: string }).code];
+    aIds = {
+      store: t.seed.stores.sh.id,
+      register: t.seed.stores.sh.registers[0] ?? '',
+      variant: (
+        await db
+          .selectFrom('variants')
+          .select('id')
+          .where('tenant_id', '=', t.seed.tenantId)
+          .where('unit', '=', 'each')
+          .orderBy('sku')
+          .executeTakeFirstOrThrow()
+      ).id,
+    };
+    (t as TestApp & { bTenant: string }).bTenant = seedB.tenantId;
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("an owner of tenant A can neither read nor change anything of tenant B's, on every route", async () => {
+    const bTenant = (t as TestApp & { bTenant: string }).bTenant;
+    const before = await snapshot(t, bTenant);
+    const table = cases(b, aIds);
+    const routes = t.app.routeTable.filter(
+      (r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.startsWith('/docs'),
+    );
+    const uncovered = routes
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((k) => !tenantFree.has(k) && !(k in table));
+    expect(uncovered, 'routes without a tenant-isolation case').toEqual([]);
+    // and no stale cases for routes that are gone
+    const known = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    expect(Object.keys(table).filter((k) => !known.has(k))).toEqual([]);
+
+    const failures: string[] = [];
+    const leaks = (res: LightMyRequestResponse) => bSecrets.filter((s) => res.body.includes(s));
+    let calls = 0;
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      if (key === 'POST /api/v1/auth/logout') continue; // would end A's own session; takes no input
+      const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
+      let url = route.url;
+      let ghostUrl = route.url;
+      let bInPath = false;
+      for (const p of params) {
+        const value = tenantFree.has(key) ? '000000' : pathParam(route.url, p, b);
+        if (value === undefined) {
+          failures.push(`${key}: no B value for path parameter :${p}`);
+          continue;
+        }
+        bInPath = !tenantFree.has(key);
+        url = url.replace(`:${p}`, encodeURIComponent(value));
+        ghostUrl = ghostUrl.replace(`:${p}`, encodeURIComponent(ghostOf(value)));
+      }
+      for (const c of tenantFree.has(key) ? [{}] : (table[key] ?? [])) {
+        const call = c as Call;
+        const qs = call.query ? `?${new URLSearchParams(call.query).toString()}` : '';
+        const payload = call.body ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+        const res = await t.app.inject({
+          method: route.method as 'GET',
+          url: `${url}${qs}`,
+          headers: {
+            ...t.auth('owner'),
+            ...(key === 'POST /api/v1/orders' ? { 'idempotency-key': randomBytes(8).toString('hex') } : {}),
+          },
+          ...(payload !== undefined ? { payload: payload as object } : {}),
+        });
+        calls += 1;
+        const what = `${key}${qs} ${JSON.stringify(call.body ?? '')} → ${res.statusCode}`;
+        const ok = res.statusCode >= 200 && res.statusCode < 300;
+        const leaked = ok ? leaks(res) : [];
+        if (leaked.length > 0) failures.push(`${what}: answer carries B's ${leaked.slice(0, 3).join(', ')}`);
+        if (bInPath) {
+          // B's record must look exactly like one that does not exist: 404 (422 unknown_barcode
+          // for a scanned code), with the same error code as a made-up id
+          const ghost = await t.app.inject({
+            method: route.method as 'GET',
+            url: `${ghostUrl}${qs}`,
+            headers: t.auth('owner'),
+            ...(payload !== undefined ? { payload: payload as object } : {}),
+          });
+          const code = (r: LightMyRequestResponse) => (r.json() as { error?: { code?: string } }).error?.code;
+          if (res.statusCode !== 404 && !(route.url.includes('/barcodes/') && res.statusCode === 422))
+            failures.push(`${what}: B's id in the path must be 404`);
+          if (res.statusCode !== ghost.statusCode || code(res) !== code(ghost))
+            failures.push(`${what}: B's id answers unlike a missing id (${ghost.statusCode} ${code(ghost)})`);
+        }
+        const namesB = JSON.stringify(call.body ?? {})
+          .match(/[a-z]{3}_[0-9a-f-]{36}/g)
+          ?.some((id) => bSecrets.includes(id));
+        if (!bInPath && ok && route.method !== 'GET' && namesB)
+          failures.push(`${what}: a write naming B's records was accepted`);
+        if (res.statusCode >= 500) failures.push(`${what}: ${res.body}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(routes.length);
+    expect(await snapshot(t, bTenant)).toEqual(before);
+  }, 120_000);
+});
