@@ -146,6 +146,28 @@ export async function enrolTotp(
   return seed;
 }
 
+/**
+ * Signs a staff member in with a password and, when their role must enrol a second factor first,
+ * enrols an authenticator app: the answer is a token that reaches everything the role may do.
+ */
+export async function signInFull(
+  app: FastifyInstance,
+  username: string,
+  password: string,
+  clock: Clock = systemClock,
+): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
+  if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.body}`);
+  const body = res.json() as { token: string; level: string };
+  if (body.level === 'enrol') await enrolTotp(app, body.token, clock);
+  else if (body.level !== 'full') throw new Error(`${username} already has a second factor; sign in with it`);
+  return body.token;
+}
+
 export interface DemoVariant {
   id: string;
   sku: string;

@@ -620,7 +620,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
         cache.delete(id);
         return { reason: 'unknown' };
       }
-      if (Date.parse(s.expires_at) <= nowMs || Date.parse(s.session_expires_at) <= nowMs) {
+      if (Date.parse(s.session_expires_at) <= nowMs) {
         cache.delete(id);
         return { reason: 'expired' };
       }
@@ -637,7 +637,12 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
         method: s.method,
       };
       let lastSeen = Date.parse(s.last_seen_at);
+      // idle first: a refresh cannot revive an idle session, so say so
       if (nowMs - lastSeen > options.idleSeconds * 1000) return idle(ctx, id);
+      if (Date.parse(s.expires_at) <= nowMs) {
+        cache.delete(id);
+        return { reason: 'expired' };
+      }
       if (nowMs - lastSeen > TOUCH_MS) {
         lastSeen = nowMs;
         await store.touchAuthSession(

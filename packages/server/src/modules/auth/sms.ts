@@ -13,8 +13,11 @@ export interface SmsSender {
  * server log so that a developer can read the code. It is the only place a code is ever logged;
  * production configures `OPENTILL_SMS_URL` and gets the HTTP adapter instead.
  */
+/** What the development adapter "sent", newest last (this process only). */
+export const devSmsOutbox: { to: string; text: string }[] = [];
+
 export function createDevSmsSender(log: Logger) {
-  const outbox: { to: string; text: string }[] = [];
+  const outbox = devSmsOutbox;
   return {
     outbox,
     async send(to: string, text: string) {

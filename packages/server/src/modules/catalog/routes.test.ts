@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { gtinCheckDigit, makeEmbeddedBarcode } from '@opentill/core';
-import { engines, startTestApp, type TestApp } from '../../../test/harness';
+import { engines, signInFull, startTestApp, type TestApp } from '../../../test/harness';
 import { seedDemo } from '../../seed/seed';
 import type { ChangeItem, ProductView, TaxClassView } from './service';
 
@@ -370,12 +370,8 @@ describe.each(engines)('catalog routes (%s)', (engine) => {
 
   it('keeps tenants apart', async () => {
     const other = await seedDemo(t.deps, { usernamePrefix: `other_${engine}_`, password: 'other-password' });
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: `other_${engine}_manager`, password: 'other-password' },
-    });
-    const headers = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
+    const token = await signInFull(t.app, `other_${engine}_manager`, 'other-password');
+    const headers = { authorization: `Bearer ${token}` };
     const vid = created.variants[0]?.id ?? '';
     const inject = (method: 'GET' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
       t.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
