@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { engines, newOrderId, startTestApp, TEST_PASSWORD, type TestApp } from './harness';
+import { engines, newOrderId, signInFull, startTestApp, TEST_PASSWORD, type TestApp } from './harness';
 import { seedDemo } from '../src/seed/seed';
 
 /**
@@ -29,6 +29,9 @@ interface BIds {
   taxClass: string;
   staff: string;
   cashierUsername: string;
+  authSession: string;
+  factor: string;
+  apiKey: string;
 }
 
 interface Call {
@@ -48,6 +51,19 @@ const tenantFree = new Set([
   'GET /api/v1/display/stream',
   // the 6-digit code is the secret (no sign-in); B's live code is never sent
   'POST /api/v1/display/pairings/:code/claim',
+  // the caller's own account: credentials, second factors, sessions (secrets, not ids)
+  'POST /api/v1/auth/refresh',
+  'GET /api/v1/auth/sessions',
+  'GET /api/v1/auth/mfa',
+  'POST /api/v1/auth/mfa/totp',
+  'POST /api/v1/auth/mfa/sms/send',
+  'POST /api/v1/auth/mfa/passkey/options',
+  'POST /api/v1/auth/mfa/passkey',
+  'POST /api/v1/auth/mfa/challenge',
+  'POST /api/v1/auth/mfa/verify',
+  'POST /api/v1/auth/mfa/recovery-codes',
+  'POST /api/v1/auth/passkey/options',
+  'POST /api/v1/auth/passkey/login',
 ]);
 
 /** Query and body per route, naming B's records wherever the route accepts an id. */
@@ -175,6 +191,21 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'DELETE /api/v1/display/:registerId/pairings': [{}],
     'POST /api/v1/display/:registerId/state': [{ body: { at: 1, state: { kind: 'idle', storeName: 'x' } } }],
     'POST /api/v1/auth/pin': [{ body: { registerId: a.register, username: b.cashierUsername, pin: '1234' } }],
+    'POST /api/v1/auth/password': [
+      { body: { currentPassword: 'not-the-password-1', newPassword: 'another-long-pass-1' } },
+    ],
+    'GET /api/v1/staff/:id/sessions': [{}],
+    'DELETE /api/v1/auth/sessions/:id': [{}],
+    'POST /api/v1/staff/:id/unlock': [{}],
+    'POST /api/v1/auth/mfa/totp/confirm': [{ body: { factorId: b.factor, code: '123456' } }],
+    'POST /api/v1/auth/mfa/sms': [{ body: { phone: '+8613800138000' } }],
+    'POST /api/v1/auth/mfa/sms/confirm': [
+      { body: { factorId: b.factor, challengeId: b.factor, code: '123456' } },
+    ],
+    'DELETE /api/v1/auth/mfa/:id': [{}],
+    'GET /api/v1/api-keys': [{}],
+    'POST /api/v1/api-keys': [{ body: { name: 'isolation', scopes: ['stores.read'] } }],
+    'DELETE /api/v1/api-keys/:id': [{}],
     'GET /api/v1/audit': [{}, { query: { staffId: b.staff } }],
     'GET /api/v1/audit/verify': [{}],
     'GET /api/v1/audit/export': [
@@ -184,9 +215,20 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
   };
 }
 
+/**
+ * Routes that answer B's id in the path the same as a missing id, without B's data, but not 404.
+ * Listed so that the test fails if one is fixed or another appears. Reported to the owner.
+ */
+const knownNot404 = new Map([
+  // auth module: lists the sessions of any staff id of the caller's tenant, [] for unknown ones
+  ['GET /api/v1/staff/:id/sessions', 200],
+]);
+const seenNot404 = new Map<string, number>();
+
 /** B's id for a path parameter, by the resource the path names. */
 function pathParam(url: string, name: string, b: BIds): string | undefined {
-  const resource = url.replace('/api/v1/', '').split('/')[0];
+  const segments = url.split('/');
+  const resource = segments[segments.indexOf(`:${name}`) - 1];
   if (name === 'registerId') return b.register;
   if (name === 'code' && resource === 'barcodes') return b.barcode;
   if (name !== 'id') return undefined;
@@ -200,6 +242,9 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
     categories: b.category,
     'tax-classes': b.taxClass,
     staff: b.staff,
+    sessions: b.authSession,
+    mfa: b.factor,
+    'api-keys': b.apiKey,
   };
   return resource === undefined ? undefined : byResource[resource];
 }
@@ -311,6 +356,15 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       payload: { registerId: register },
     });
     expect(pairing.statusCode, pairing.body).toBe(201);
+    // B's owner signs in with a second factor and makes an API key
+    const bOwner = { authorization: `Bearer ${await signInFull(t.app, `${prefix}owner`, TEST_PASSWORD)}` };
+    const key = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bOwner,
+      payload: { name: 'B integration', scopes: ['orders.read'] },
+    });
+    expect(key.statusCode, key.body).toBe(201);
     await db.updateTable('stores').set({ name: 'Tenant-B-Secret-Store' }).where('id', '=', store).execute();
 
     const one = async (table: 'categories' | 'tax_classes' | 'staff') =>
@@ -331,6 +385,21 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       order: order.id,
       line: order.lines[0]?.lineId ?? '',
       session: (session.json() as { id: string }).id,
+      authSession: (
+        await db
+          .selectFrom('auth_sessions')
+          .select('id')
+          .where('tenant_id', '=', seedB.tenantId)
+          .executeTakeFirstOrThrow()
+      ).id,
+      factor: (
+        await db
+          .selectFrom('mfa_factors')
+          .select('id')
+          .where('tenant_id', '=', seedB.tenantId)
+          .executeTakeFirstOrThrow()
+      ).id,
+      apiKey: (key.json() as { id: string }).id,
       category: await one('categories'),
       taxClass: await one('tax_classes'),
       staff: await one('staff'),
@@ -433,7 +502,8 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
             ...(payload !== undefined ? { payload: payload as object } : {}),
           });
           const code = (r: LightMyRequestResponse) => (r.json() as { error?: { code?: string } }).error?.code;
-          if (res.statusCode !== 404 && !(route.url.includes('/barcodes/') && res.statusCode === 422))
+          if (knownNot404.has(key)) seenNot404.set(key, res.statusCode);
+          else if (res.statusCode !== 404 && !(route.url.includes('/barcodes/') && res.statusCode === 422))
             failures.push(`${what}: B's id in the path must be 404`);
           if (res.statusCode !== ghost.statusCode || code(res) !== code(ghost))
             failures.push(`${what}: B's id answers unlike a missing id (${ghost.statusCode} ${code(ghost)})`);
@@ -447,6 +517,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       }
     }
     expect(failures).toEqual([]);
+    expect(seenNot404).toEqual(knownNot404);
     expect(calls).toBeGreaterThan(routes.length);
     expect(await snapshot(t, bTenant)).toEqual(before);
   }, 120_000);
