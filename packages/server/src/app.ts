@@ -9,6 +9,8 @@ import type { Deps } from './deps';
 import { errorStatus, HttpError, sendError, type ErrorCode } from './http/errors';
 import { makeGuard } from './http/auth';
 import { createAuthService } from './modules/auth/service';
+import { createApprovalsService } from './modules/approvals/service';
+import { approvalGate, approvalsRoutes } from './modules/approvals/routes';
 import { authRoutes } from './modules/auth/routes';
 import { createStoresService } from './modules/stores/service';
 import { storesRoutes } from './modules/stores/routes';
@@ -60,7 +62,8 @@ export function createServices(deps: Deps) {
   const orders = createOrdersService(deps);
   const display = createDisplayService(deps, { stores });
   const audit = createAuditService(deps);
-  return { auth, stores, cash, orders, stock, catalog, display, audit };
+  const approvals = createApprovalsService(deps, auth);
+  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -183,6 +186,9 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(stockRoutes(services.stock, guard));
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
+      // step-up approvals: the gated routes (refund, void, paid out, offline limit) check x-approval-id
+      api.addHook('onRoute', approvalGate(services.approvals, () => deps.database.db));
+      await api.register(approvalsRoutes(services.approvals, guard));
       await api.register(displayRoutes(services.display, guard));
       await api.register(auditRoutes(services.audit, guard));
     },

@@ -98,7 +98,6 @@ export const errorStatus = {
   invalid_approval: 403,
   unknown_approval: 404,
   approval_not_pending: 409,
-  self_approval: 403,
   // server
   internal_error: 500,
 } as const;

@@ -16,9 +16,12 @@ export type Permission =
   | 'cash.operate'
   | 'cash.read'
   | 'staff.write'
-  | 'audit.read';
+  | 'audit.read'
+  // step-up approvals (issue 5): approve a cashier's sensitive action
+  | 'approvals.grant';
 
 const everything: readonly Permission[] = [
+  'approvals.grant',
   'stores.read',
   'stores.write',
   'catalog.read',
