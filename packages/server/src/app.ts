@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -28,6 +28,7 @@ import { createAuditService } from './modules/audit/service';
 import { auditRoutes } from './modules/audit/routes';
 import { registerConfigAudit } from './modules/audit/config-audit';
 import { registerSecurityHeaders, securityOptionsFromEnv } from './http/security-headers';
+import { logRedact, logSerializers } from './http/log-redaction';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,9 +68,19 @@ export function createServices(deps: Deps) {
 }
 export type Services = ReturnType<typeof createServices>;
 
-export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: Deps,
+  // `loggerInstance`: request logs into a given pino logger (the log-scan test reads them back)
+  options: { logger?: boolean; loggerInstance?: FastifyBaseLogger } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : {
+          logger: options.logger
+            ? { level: process.env.LOG_LEVEL ?? 'info', serializers: logSerializers, redact: logRedact }
+            : false,
+        }),
     bodyLimit: 1024 * 1024,
     // X-Forwarded-Proto/-For are believed only behind a proxy the operator names (HSTS, logs)
     trustProxy: process.env.OPENTILL_TRUST_PROXY === '1',
@@ -180,15 +191,18 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
   registerConfigAudit(app, services.audit);
   await app.register(
     async (api) => {
+      // step-up approvals: the gated routes (refund, void, paid out, offline limit) check x-approval-id
+      api.addHook(
+        'onRoute',
+        approvalGate(services.approvals, () => deps.database.db),
+      );
+      await api.register(approvalsRoutes(services.approvals, guard));
       await api.register(authRoutes(services.auth, guard));
       await api.register(storesRoutes(services.stores, guard));
       await api.register(catalogRoutes(services.catalog, guard));
       await api.register(stockRoutes(services.stock, guard));
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
-      // step-up approvals: the gated routes (refund, void, paid out, offline limit) check x-approval-id
-      api.addHook('onRoute', approvalGate(services.approvals, () => deps.database.db));
-      await api.register(approvalsRoutes(services.approvals, guard));
       await api.register(displayRoutes(services.display, guard));
       await api.register(auditRoutes(services.audit, guard));
     },

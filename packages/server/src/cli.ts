@@ -10,6 +10,7 @@ import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
 import { masterKeyFromEnv } from './modules/keys/key-provider';
+import { logRedact, logSerializers } from './http/log-redaction';
 import { createKeyring, type Keyring } from './modules/keys/keyring';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
 
@@ -34,7 +35,7 @@ const usage = `Usage: opentill <command>
 `;
 
 async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
-  const log = pino({ level: config.logLevel });
+  const log = pino({ level: config.logLevel, serializers: logSerializers, redact: logRedact });
   // only the embedded database may make its own master key; API nodes on PostgreSQL must share one
   const master = masterKeyFromEnv(process.env, {
     generateAt: config.databaseUrl ? undefined : join(dirname(config.sqlitePath), 'master.key'),

@@ -63,10 +63,7 @@ export type CheckoutResult =
 /** Tender kinds whose balances live elsewhere arrive with the payments work; until then they are refused. */
 const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
 
-/** 13–19 digits passing Luhn: looks like a card number, which must never be stored. */
-export function looksLikePan(text: string): boolean {
-  const digits = text.replace(/[\s-]/g, '');
-  if (!/^\d{13,19}$/.test(digits)) return false;
+function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);
@@ -77,6 +74,25 @@ export function looksLikePan(text: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
+}
+
+/**
+ * True when the text holds a card number anywhere: 13–19 digits passing Luhn, alone or inside
+ * other text ("TXN 4111 1111 1111 1111"), written in groups split by spaces or dashes. Every run
+ * of consecutive groups is tried, so a card number next to another number is found too.
+ */
+export function looksLikePan(text: string): boolean {
+  for (const run of text.match(/\d+(?:[\s-]\d+)*/g) ?? []) {
+    const groups = run.split(/[\s-]/);
+    for (let start = 0; start < groups.length; start++) {
+      let digits = '';
+      for (let end = start; end < groups.length && digits.length < 19; end++) {
+        digits += groups[end];
+        if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function toDiscount(d: DiscountBody, staffId: string): AppliedDiscount {
