@@ -12,8 +12,12 @@ export interface Staff {
 
 export interface LoginAnswer {
   token: string;
+  refreshToken?: string;
   staff: Staff;
   expiresInSeconds: number;
+  /** 'mfa': a second factor is owed; 'enrol': one must be enrolled first */
+  level?: 'full' | 'mfa' | 'enrol';
+  methods?: string[];
 }
 
 export interface Me {
@@ -21,6 +25,7 @@ export interface Me {
   username: string;
   displayName: string;
   role: Role;
+  level?: 'full' | 'mfa' | 'enrol';
 }
 
 export interface Store {

@@ -32,6 +32,7 @@
  *               admin-register-save, admin-register-new-name, admin-register-add
  *   cash:       admin-cash, admin-cash-register, admin-cash-status, admin-cash-row,
  *               admin-cash-x, admin-cash-z, admin-report
+ *   audit:      see audit-trail.tsx
  *   orders:     admin-orders, admin-orders-store, admin-orders-register, admin-orders-status,
  *               admin-orders-from, admin-orders-to, admin-order-row, admin-order, admin-order-line,
  *               admin-order-payment, admin-order-refund-row, admin-refund-form,
@@ -40,7 +41,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, setToken } from '../api/client';
+import { api, setRefreshToken, setToken } from '../api/client';
+import { Enrol, SecondStep, SecurityPage } from './security';
 import { setLanguage } from '../i18n';
 import type { LoginAnswer, Me, Register, Staff, Store } from './admin-api';
 import { AdminContext, type AdminSession } from './admin-context';
@@ -57,10 +59,22 @@ import { Stores } from './stores';
 import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
+import { AuditTrail } from './audit-trail';
 import { ErrorBox } from './ui';
 import './admin.css';
 
 const TOKEN_KEY = 'opentill.admin.token';
+const REFRESH_KEY = 'opentill.admin.refresh';
+
+/** Keeps the refresh token beside the access token; renewed pairs replace both. */
+function keepRefresh(refresh: string | null) {
+  if (refresh) sessionStorage.setItem(REFRESH_KEY, refresh);
+  else sessionStorage.removeItem(REFRESH_KEY);
+  setRefreshToken(refresh, (pair) => {
+    sessionStorage.setItem(TOKEN_KEY, pair.token);
+    sessionStorage.setItem(REFRESH_KEY, pair.refreshToken);
+  });
+}
 
 const sections = [
   'dashboard',
@@ -73,6 +87,8 @@ const sections = [
   'stores',
   'cash',
   'orders',
+  'security',
+  'audit',
 ] as const;
 type Section = (typeof sections)[number];
 
@@ -108,12 +124,15 @@ export default function AdminApp() {
   const [notice, setNotice] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [gate, setGate] = useState<{ level: 'mfa' | 'enrol'; methods: string[] } | null>(null);
   const hash = useHash();
 
   const signOut = useCallback((message: string | null = null) => {
     void api('POST', '/auth/logout');
     sessionStorage.removeItem(TOKEN_KEY);
     setToken(null);
+    keepRefresh(null);
+    setGate(null);
     setSession(null);
     setNotice(message);
   }, []);
@@ -131,6 +150,21 @@ export default function AdminApp() {
       setBooting(false);
       return;
     }
+    // a second factor is still owed (or must be enrolled) before anything else loads
+    if (me.value.level === 'mfa' || me.value.level === 'enrol') {
+      const level = me.value.level;
+      const f = await api<{ items: { kind: string }[]; recoveryCodesLeft: number }>('GET', '/auth/mfa');
+      const methods = f.ok
+        ? [
+            ...new Set(f.value.items.map((x) => x.kind)),
+            ...(f.value.recoveryCodesLeft > 0 ? ['recovery'] : []),
+          ]
+        : [];
+      setGate({ level, methods });
+      setBooting(false);
+      return;
+    }
+    setGate(null);
     const canWrite = me.value.role === 'owner' || me.value.role === 'manager';
     const [stores, registers, staff] = await Promise.all([
       api<{ items: Store[] }>('GET', '/stores'),
@@ -156,6 +190,7 @@ export default function AdminApp() {
     const saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved) {
       setToken(saved);
+      keepRefresh(sessionStorage.getItem(REFRESH_KEY));
       void load();
     }
   }, [load]);
@@ -163,6 +198,7 @@ export default function AdminApp() {
   function onToken(a: LoginAnswer) {
     sessionStorage.setItem(TOKEN_KEY, a.token);
     setToken(a.token);
+    keepRefresh(a.refreshToken ?? null);
     setNotice(null);
     void load();
   }
@@ -176,6 +212,10 @@ export default function AdminApp() {
         </header>
         {booting ? (
           <div className="admin-muted admin-pad">{t('app.loading')}</div>
+        ) : gate?.level === 'mfa' ? (
+          <SecondStep methods={gate.methods} onDone={() => void load()} onCancel={() => signOut()} />
+        ) : gate?.level === 'enrol' ? (
+          <Enrol onDone={() => void load()} onCancel={() => signOut()} />
         ) : (
           <SignIn onToken={onToken} notice={loadError ?? notice} />
         )}
@@ -243,6 +283,10 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
   switch (section) {
     case 'dashboard':
       return <Dashboard />;
+    case 'security':
+      return <SecurityPage />;
+    case 'audit':
+      return <AuditTrail />;
     case 'products':
       return arg ? <ProductForm key={arg} productId={arg === 'new' ? null : arg} /> : <Products />;
     case 'categories':

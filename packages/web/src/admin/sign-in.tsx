@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { LoginAnswer } from './admin-api';
 import { ErrorBox, Field } from './ui';
+import { passkeyGet } from './security';
 
 /** Username and password; the token is handed to `onToken`. */
 export function SignIn({ onToken, notice }: { onToken: (a: LoginAnswer) => void; notice: string | null }) {
@@ -24,6 +25,24 @@ export function SignIn({ onToken, notice }: { onToken: (a: LoginAnswer) => void;
     setBusy(false);
     if (!r.ok) {
       setError(r.error.status === 0 ? t('admin.common.offline') : r.error.message);
+      return;
+    }
+    onToken(r.value);
+  }
+
+  /** Passwordless: the passkey alone (possession + the device's fingerprint, face or PIN). */
+  async function passkey() {
+    setBusy(true);
+    setError(null);
+    const p = await passkeyGet('/auth/passkey/options');
+    const r = p.ok ? await api<LoginAnswer>('POST', '/auth/passkey/login', p.value) : p;
+    setBusy(false);
+    if (!r.ok) {
+      setError(
+        r.error.status === 0
+          ? t('admin.security.passkeyFailed', { message: r.error.message })
+          : r.error.message,
+      );
       return;
     }
     onToken(r.value);
@@ -53,6 +72,9 @@ export function SignIn({ onToken, notice }: { onToken: (a: LoginAnswer) => void;
       <ErrorBox message={error ?? notice} />
       <button type="submit" className="admin-primary" disabled={busy} data-testid="admin-signin-submit">
         {t('admin.signIn.submit')}
+      </button>
+      <button type="button" disabled={busy} onClick={() => void passkey()} data-testid="admin-signin-passkey">
+        {t('admin.security.passkeySignIn')}
       </button>
     </form>
   );

@@ -13,15 +13,68 @@ let token: string | null = null;
 export function setToken(next: string | null): void {
   token = next;
 }
+
+/**
+ * Access tokens are short-lived (15 minutes by default); with a refresh token set, an answer of
+ * `token_expired` is followed by one refresh and one retry. `onRenew` hears the new pair so the
+ * app can keep it where it keeps the token.
+ */
+let refreshToken: string | null = null;
+let onRenew: ((pair: { token: string; refreshToken: string }) => void) | null = null;
+export function setRefreshToken(
+  next: string | null,
+  listener: ((pair: { token: string; refreshToken: string }) => void) | null = null,
+): void {
+  refreshToken = next;
+  onRenew = listener;
+}
+
+let renewing: Promise<boolean> | null = null;
+async function renew(): Promise<boolean> {
+  const current = refreshToken;
+  if (!current) return false;
+  renewing ??= (async () => {
+    try {
+      const res = await fetch('/api/v1/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: current }),
+      });
+      if (!res.ok) return false;
+      const pair = (await res.json()) as { token: string; refreshToken: string };
+      token = pair.token;
+      refreshToken = pair.refreshToken;
+      onRenew?.(pair);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      renewing = null;
+    }
+  })();
+  return renewing;
+}
 export function getToken(): string | null {
   return token;
 }
 
 export async function api<T>(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
+  const first = await call<T>(method, path, body, headers);
+  if (!first.ok && first.error.code === 'token_expired' && (await renew()))
+    return call<T>(method, path, body, headers);
+  return first;
+}
+
+async function call<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
 ): Promise<ApiResult<T>> {
   let res: Response;
   try {

@@ -22,7 +22,7 @@ import {
   type PricedCart,
   type Unit,
 } from '@opentill/core';
-import { api, getToken, setToken, type ApiError } from '../api/client';
+import { api, getToken, setRefreshToken, setToken, type ApiError } from '../api/client';
 import type {
   Cart,
   CatalogItem,
@@ -68,6 +68,8 @@ const PUSH_PAGE = 500;
 
 interface SessionMeta {
   token: string;
+  /** renews the short-lived token (absent in sessions saved before refresh tokens existed) */
+  refreshToken?: string;
   staff: StaffInfo;
   storeId: string | null;
   registerId: string | null;
@@ -190,6 +192,7 @@ class TillEngine implements Till {
     this.deviceId = deviceId;
     this.sess = (await getMeta<SessionMeta>(this.db, META.session)) ?? null;
     setToken(this.sess?.token ?? null);
+    this.followRefresh();
     await this.loadReference();
     // the catalog (100,000 rows take ~1.5 s to read) loads in the background: the session and
     // the cart are usable at once, search/scan/grid wait for it
@@ -484,9 +487,17 @@ class TillEngine implements Till {
     return { staff: this.sess.staff, store: storeInfo(store), register };
   }
 
+  /** Keeps renewed tokens in the saved session, so a reload continues with them. */
+  private followRefresh(): void {
+    setRefreshToken(this.sess?.refreshToken ?? null, (pair) => {
+      if (this.sess) void this.saveSession({ ...this.sess, ...pair });
+    });
+  }
+
   private async saveSession(next: SessionMeta | null): Promise<void> {
     this.sess = next;
     setToken(next?.token ?? null);
+    this.followRefresh();
     if (next) await setMeta(this.db, META.session, next);
     else await this.db.meta.delete(META.session);
     this.update({});
@@ -494,15 +505,20 @@ class TillEngine implements Till {
 
   async login(username: string, password: string): Promise<TillResult<StaffInfo>> {
     await this.start();
-    const r = await this.call<{ token: string; staff: StaffWire }>('POST', '/auth/login', {
-      username,
-      password,
-    });
+    const r = await this.call<{ token: string; refreshToken?: string; staff: StaffWire }>(
+      'POST',
+      '/auth/login',
+      {
+        username,
+        password,
+      },
+    );
     if (!r.ok) return this.networkAware(r.error, 'Signing in with a password needs the network.');
     const staff = staffInfo(r.value.staff);
     const keep = this.sess && this.sess.staff.id === staff.id ? this.sess : null;
     await this.saveSession({
       token: r.value.token,
+      ...(r.value.refreshToken ? { refreshToken: r.value.refreshToken } : {}),
       staff,
       storeId: keep?.storeId ?? null,
       registerId: keep?.registerId ?? null,
@@ -524,14 +540,23 @@ class TillEngine implements Till {
     if (!sess?.registerId) return fail('no_register', 'Choose a register before switching staff.');
     const user = username.trim().toLowerCase();
     if (navigator.onLine) {
-      const r = await this.call<{ token: string; staff: StaffWire }>('POST', '/auth/pin', {
-        registerId: sess.registerId,
-        username,
-        pin,
-      });
+      const r = await this.call<{ token: string; refreshToken?: string; staff: StaffWire }>(
+        'POST',
+        '/auth/pin',
+        {
+          registerId: sess.registerId,
+          username,
+          pin,
+        },
+      );
       if (r.ok) {
         const staff = staffInfo(r.value.staff);
-        await this.saveSession({ ...sess, token: r.value.token, staff });
+        await this.saveSession({
+          ...sess,
+          token: r.value.token,
+          ...(r.value.refreshToken ? { refreshToken: r.value.refreshToken } : {}),
+          staff,
+        });
         const verifier = await makePinVerifier(pin);
         await this.db.pins.put({
           username: user,

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
+import { ApprovalPrompt, type ApprovalAction } from './approval-prompt';
 import { useRegister } from './register-context';
 import { ErrorText, Kbd } from './widgets';
 
@@ -56,6 +57,7 @@ export function RefundScreen({
   const [restock, setRestock] = useState(true);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [approval, setApproval] = useState<ApprovalAction | null>(null);
   const [result, setResult] = useState<RefundResult | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -103,17 +105,28 @@ export function RefundScreen({
 
   const chosen = order ? order.lines.filter((l) => (quantities[l.lineId] ?? 0) > 0) : [];
 
-  const submit = async () => {
+  const submit = async (approvalId?: string) => {
     if (!order || chosen.length === 0) return;
     if (!reason.trim()) return setError(t('register.refund.needReason'));
     setBusy(true);
     setError(null);
-    const r = await api<RefundResult>('POST', `/orders/${encodeURIComponent(order.id)}/refunds`, {
-      lines: chosen.map((l) => ({ lineId: l.lineId, quantity: quantities[l.lineId] ?? 0, restock })),
-      restock,
-      reason: reason.trim(),
-    });
+    setApproval(null);
+    const r = await api<RefundResult>(
+      'POST',
+      `/orders/${encodeURIComponent(order.id)}/refunds`,
+      {
+        lines: chosen.map((l) => ({ lineId: l.lineId, quantity: quantities[l.lineId] ?? 0, restock })),
+        restock,
+        reason: reason.trim(),
+      },
+      approvalId ? { 'x-approval-id': approvalId } : {},
+    );
     setBusy(false);
+    // above the store's threshold a manager approves first; then the same refund is sent again
+    if (!r.ok && r.error.code === 'approval_required') {
+      const action = (r.error.details as { action?: ApprovalAction } | undefined)?.action;
+      if (action) return setApproval(action);
+    }
     if (!r.ok) return setError(r.error.message);
     setResult(r.value);
     setOrder(r.value.order);
@@ -151,6 +164,13 @@ export function RefundScreen({
       </form>
       <p className="reg-muted">{t('register.refund.scanHint')}</p>
       <ErrorText message={error} />
+      {approval ? (
+        <ApprovalPrompt
+          action={approval}
+          onApproved={(approvalId) => void submit(approvalId)}
+          onClose={() => setApproval(null)}
+        />
+      ) : null}
       {result ? (
         <div className="reg-success" data-testid="refund-result">
           <strong>{t('register.refund.done', { amount: money(result.total) })}</strong>

@@ -197,4 +197,26 @@ export const registerEn = {
       'Scanners that send this character first are recognised even when typing slowly; scanners without it are recognised by their speed.',
     changeRegister: 'Use another store or register',
   },
+  approval: {
+    title: 'Manager approval',
+    manager: 'Manager username',
+    pin: 'Manager PIN',
+    passkey: 'Approve with the manager’s passkey',
+    code: 'Or a code from the manager’s authenticator app',
+    withCode: 'Approve with the code',
+    waiting:
+      'A manager can also approve from the back office or their phone; this screen will continue by itself.',
+    needManager: 'Enter the manager’s username and PIN first.',
+    denied: 'The manager refused.',
+    passkeyFailed: 'The passkey did not answer: {{message}}',
+    kinds: {
+      refund: 'This refund needs a manager’s approval.',
+      void: 'Voiding needs a manager’s approval.',
+      price_override: 'A price override needs a manager’s approval.',
+      discount: 'This discount needs a manager’s approval.',
+      drawer_open: 'Opening the drawer without a sale needs a manager’s approval.',
+      paid_out: 'Paying cash out needs a manager’s approval.',
+      offline_limit: 'Raising the offline card limit needs a manager’s approval.',
+    },
+  },
 };
