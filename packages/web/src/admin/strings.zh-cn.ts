@@ -390,7 +390,8 @@ export const adminZhCN: Strings<typeof adminEn> = {
   },
   audit: {
     title: '审计日志',
-    intro: '每一次登录、审批、价格或权限变更、退款、作废、钱箱操作、导出和设置变更都记录在哈希链中，事后任何改动都会被发现。',
+    intro:
+      '每一次登录、审批、价格或权限变更、退款、作废、钱箱操作、导出和设置变更都记录在哈希链中，事后任何改动都会被发现。',
     action: '操作',
     allActions: '全部操作',
     staff: '员工',
