@@ -13,6 +13,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +249,41 @@ export interface ApiAnswer<T = unknown> {
   body: T;
 }
 
+const recoveryCodes = new Map<string, string[]>();
+
+/** One unused recovery code of someone `Api.login` enrolled on this server (each works once). */
+export function recoveryCode(base: string, username: string): string {
+  const left = recoveryCodes.get(`${base}|${username}`);
+  const code = left?.shift();
+  if (!code) throw new Error(`no recovery code left for ${username}; was it enrolled by Api.login?`);
+  return code;
+}
+
+/** RFC 4226/6238 with node:crypto: the 6-digit code of a base32 seed at `unixSeconds`. */
+export function totpNow(seed: Buffer, unixSeconds = Math.floor(Date.now() / 1000)): string {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac('sha1', seed).update(msg).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+export function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
 /** A signed-in API client, to check what reached the server. */
 export class Api {
   constructor(
@@ -255,15 +291,39 @@ export class Api {
     readonly token: string,
   ) {}
 
+  /**
+   * Signs in with the demo password. Owners, managers and auditors owe a second factor: the
+   * first sign-in enrols an authenticator app through the API (as a person would) and keeps the
+   * recovery codes; later sign-ins spend one (`recoveryCode`).
+   */
   static async login(base: string, username = 'manager'): Promise<Api> {
-    const res = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-    });
-    const body = (await res.json()) as { token?: string };
-    if (!res.ok || !body.token) throw new Error(`login as ${username} failed: ${res.status}`);
-    return new Api(base, body.token);
+    const post = async (path: string, payload: unknown, token?: string) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(payload),
+      });
+      return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+    };
+    const r = await post('/auth/login', { username, password: DEMO_PASSWORD });
+    const token = r.body?.token as string | undefined;
+    if (r.status !== 200 || !token) throw new Error(`login as ${username} failed: ${r.status}`);
+    if (r.body.level === 'enrol') {
+      const begin = await post('/auth/mfa/totp', {}, token);
+      const { factorId, secret } = begin.body as { factorId: string; secret: string };
+      const code = totpNow(base32(secret));
+      const done = await post('/auth/mfa/totp/confirm', { factorId, code }, token);
+      if (done.status !== 200) throw new Error(`TOTP enrolment of ${username} failed: ${done.status}`);
+      recoveryCodes.set(`${base}|${username}`, (done.body.recoveryCodes as string[]) ?? []);
+    } else if (r.body.level === 'mfa') {
+      const code = recoveryCode(base, username);
+      const ok = await post('/auth/mfa/verify', { method: 'recovery', code }, token);
+      if (ok.status !== 200) throw new Error(`second factor of ${username} failed: ${ok.status}`);
+    }
+    return new Api(base, token);
   }
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
