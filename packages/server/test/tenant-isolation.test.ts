@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/db/schema';
 import type { LightMyRequestResponse } from 'fastify';
 import { engines, newOrderId, signInFull, startTestApp, TEST_PASSWORD, type TestApp } from './harness';
 import { seedDemo } from '../src/seed/seed';
@@ -32,6 +33,7 @@ interface BIds {
   authSession: string;
   factor: string;
   apiKey: string;
+  approval: string;
 }
 
 interface Call {
@@ -206,6 +208,28 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/api-keys': [{}],
     'POST /api/v1/api-keys': [{ body: { name: 'isolation', scopes: ['stores.read'] } }],
     'DELETE /api/v1/api-keys/:id': [{}],
+    'GET /api/v1/approvals/policy': [{}],
+    'PUT /api/v1/approvals/policy': [
+      {
+        body: {
+          refundAbove: null,
+          void: false,
+          priceOverride: false,
+          discountAboveBp: null,
+          drawerOpen: false,
+          paidOutAbove: null,
+          offlineLimitRaise: false,
+        },
+      },
+    ],
+    // a request describes an action of the caller's own tenant; the action itself is checked when used
+    'POST /api/v1/approvals': [{ body: { kind: 'drawer_open' } }],
+    'GET /api/v1/approvals': [{}],
+    'GET /api/v1/approvals/:id': [{}],
+    'POST /api/v1/approvals/:id/challenge': [{ body: {} }],
+    'POST /api/v1/approvals/:id/approve': [{ body: { method: 'totp', code: '123456' } }],
+    'POST /api/v1/approvals/:id/deny': [{}],
+    'POST /api/v1/approvals/:id/consume': [{ body: { kind: 'void', entityId: b.order } }],
     'GET /api/v1/audit': [{}, { query: { staffId: b.staff } }],
     'GET /api/v1/audit/verify': [{}],
     'GET /api/v1/audit/export': [
@@ -222,6 +246,9 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
 const knownNot404 = new Map([
   // auth module: lists the sessions of any staff id of the caller's tenant, [] for unknown ones
   ['GET /api/v1/staff/:id/sessions', 200],
+  // approvals module: a missing approval is 409 approval_not_pending (deny) / 403 invalid_approval (consume)
+  ['POST /api/v1/approvals/:id/deny', 409],
+  ['POST /api/v1/approvals/:id/consume', 403],
 ]);
 const seenNot404 = new Map<string, number>();
 
@@ -245,6 +272,7 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
     sessions: b.authSession,
     mfa: b.factor,
     'api-keys': b.apiKey,
+    approvals: b.approval,
   };
   return resource === undefined ? undefined : byResource[resource];
 }
@@ -256,10 +284,18 @@ function ghostOf(value: string): string {
   return `${prefix}_00000000-0000-7000-8000-000000000000`;
 }
 
+/** Tables of this database (on PostgreSQL: of the current schema only, not other tests' schemas). */
+async function ownTables(kdb: Kysely<DB>) {
+  const tables = await kdb.introspection.getTables();
+  if (tables.every((tb) => tb.schema === undefined)) return tables;
+  const current = (await sql<{ s: string }>`select current_schema() as s`.execute(kdb)).rows[0]?.s;
+  return tables.filter((tb) => tb.schema === current);
+}
+
 /** Every table with a tenant_id column, B's rows as text in a stable order. */
 async function snapshot(t: TestApp, tenantId: string): Promise<Record<string, string>> {
   const db = t.deps.database.db;
-  const tables = await db.introspection.getTables();
+  const tables = await ownTables(db);
   const out: Record<string, string> = {};
   for (const table of tables) {
     if (!table.columns.some((c) => c.name === 'tenant_id')) continue;
@@ -365,6 +401,13 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       payload: { name: 'B integration', scopes: ['orders.read'] },
     });
     expect(key.statusCode, key.body).toBe(201);
+    const approval = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/approvals',
+      headers: bCashier,
+      payload: { kind: 'void', entityId: order.id },
+    });
+    expect(approval.statusCode, approval.body).toBe(201);
     await db.updateTable('stores').set({ name: 'Tenant-B-Secret-Store' }).where('id', '=', store).execute();
 
     const one = async (table: 'categories' | 'tax_classes' | 'staff') =>
@@ -400,6 +443,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
           .executeTakeFirstOrThrow()
       ).id,
       apiKey: (key.json() as { id: string }).id,
+      approval: (approval.json() as { id: string }).id,
       category: await one('categories'),
       taxClass: await one('tax_classes'),
       staff: await one('staff'),
@@ -407,7 +451,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
     };
     // every id of B's, in every tenant table, plus what only B has
     const ids = new Set<string>();
-    for (const table of await db.introspection.getTables()) {
+    for (const table of await ownTables(db)) {
       if (!table.columns.some((c) => c.name === 'tenant_id')) continue;
       for (const col of table.columns.filter((c) => c.name === 'id' || c.name.endsWith('_id'))) {
         if (col.name === 'tenant_id') continue;
@@ -443,8 +487,10 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
     const bTenant = (t as TestApp & { bTenant: string }).bTenant;
     const before = await snapshot(t, bTenant);
     const table = cases(b, aIds);
+    // the API; the rest are public files (the built web apps, the API docs) and /health
     const routes = t.app.routeTable.filter(
-      (r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.startsWith('/docs'),
+      (r) =>
+        r.method !== 'HEAD' && r.method !== 'OPTIONS' && (r.url.startsWith('/api/') || r.url === '/health'),
     );
     const uncovered = routes
       .map((r) => `${r.method} ${r.url}`)
