@@ -5,7 +5,8 @@ import type { Selectable } from 'kysely';
 import { engines, startTestApp, type TestApp } from '../../../test/harness';
 import type { AuditTable } from '../../db/schema';
 import { auditQuery } from './audit';
-import { canonicalJson, sealAudit, verifyAudit } from './chain';
+import { canonicalJson, entryCanonical, entryHash, sealAudit, verifyAudit } from './chain';
+import { createHash } from 'node:crypto';
 
 const cliPath = fileURLToPath(new URL('../../../bin/opentill.js', import.meta.url));
 
@@ -28,6 +29,26 @@ function cliVerify(t: TestApp): { status: number | null; out: string } {
 }
 
 describe('canonical JSON', () => {
+  it('the hash covers the previous hash and exactly the canonical JSON of the entry', () => {
+    const row = {
+      id: 'aud_1',
+      tenant_id: 'ten_1',
+      staff_id: null,
+      action: 'store.update',
+      entity: 'store',
+      entity_id: 'sto_"1"',
+      data: '{"z":[1,{"b":null,"a":"中"}],"a":true}',
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
+    const canonical = entryCanonical(row, 7);
+    expect(canonical).toBe(
+      '{"action":"store.update","createdAt":"2026-01-01T00:00:00.000Z","data":{"a":true,"z":[1,{"a":"中","b":null}]},' +
+        '"entity":"store","entityId":"sto_\\"1\\"","id":"aud_1","seq":7,"staffId":null,"tenantId":"ten_1","v":1}',
+    );
+    const prev = 'ab'.repeat(32);
+    expect(entryHash(row, 7, prev)).toBe(createHash('sha256').update(`${prev}\n${canonical}`).digest('hex'));
+  });
+
   it('sorts keys at every depth and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 'é' }], c: null }, u: undefined })).toBe(
       '{"a":{"c":null,"d":[1,{"x":"é","y":2}]},"b":1}',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Database } from '../../db/database';
 import type { AuditTable } from '../../db/schema';
 import type { Clock } from '../../lib/ids';
@@ -22,11 +22,22 @@ const SEAL_BATCH = 2000;
 /** JSON with object keys sorted at every depth: one byte string per value. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i] ?? null);
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 type ChainFields = Pick<
@@ -44,7 +55,20 @@ function parseData(text: string): unknown {
 
 /** What an entry's hash covers: everything recorded about it, plus its place in the chain. */
 export function entryHash(row: ChainFields, seq: number, prevHash: string): string {
-  const canonical = canonicalJson({
+  // canonicalJson of { v: 1, seq, id, tenantId, staffId, action, entity, entityId, data,
+  // createdAt }, written out in its sorted key order (the sealer's hot loop; a test keeps the
+  // two identical)
+  const str = JSON.stringify;
+  const canonical =
+    `{"action":${str(row.action)},"createdAt":${str(row.created_at)},"data":${canonicalJson(parseData(row.data))}` +
+    `,"entity":${str(row.entity)},"entityId":${str(row.entity_id)},"id":${str(row.id)},"seq":${seq}` +
+    `,"staffId":${str(row.staff_id)},"tenantId":${str(row.tenant_id)},"v":1}`;
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+/** The canonical JSON an entry's hash covers (for verifiers outside OpenTill). */
+export function entryCanonical(row: ChainFields, seq: number): string {
+  return canonicalJson({
     v: 1,
     seq,
     id: row.id,
@@ -56,7 +80,6 @@ export function entryHash(row: ChainFields, seq: number, prevHash: string): stri
     data: parseData(row.data),
     createdAt: row.created_at,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
 /** Seals every unsealed entry (of one tenant, or all); returns how many it sealed. */
@@ -125,13 +148,14 @@ async function sealBatch(database: Database, clock: Clock, tenantId: string): Pr
           where a.id = v.id and a.tenant_id = ${tenantId} and a.hash is null`.execute(tx);
       }
     } else {
+      // one prepared statement reused for every row (building each through Kysely cost 3× more)
       for (const l of links) {
-        await tx
-          .updateTable('audit_log')
-          .set({ seq: l.seq, prev_hash: l.prev, hash: l.hash })
-          .where('id', '=', l.id)
-          .where('tenant_id', '=', tenantId)
-          .execute();
+        await tx.executeQuery(
+          CompiledQuery.raw(
+            'update audit_log set seq = ?, prev_hash = ?, hash = ? where id = ? and tenant_id = ?',
+            [l.seq, l.prev, l.hash, l.id, tenantId],
+          ),
+        );
       }
     }
     const sealedAt = clock.now().toISOString();
