@@ -10,7 +10,12 @@ import {
   DEMO_PASSWORD,
   firstPage,
   launchBrowser,
+  payExactCash,
+  pieceTiles,
+  registerLogin,
   startServer,
+  tile,
+  waitSynced,
   totpNow,
   watchErrors,
   type Browser,
@@ -23,6 +28,8 @@ let page: Page;
 /** WebAuthn needs a secure context and an RP ID that is a host name: localhost, not 127.0.0.1 */
 let base: string;
 const errors: string[] = [];
+/** the manager's recovery codes, shown once at enrolment */
+let managerCodes: string[] = [];
 
 beforeAll(async () => {
   await buildWebOnce();
@@ -79,6 +86,7 @@ describe('second factors in the back office', () => {
       await T('admin-recovery-codes').waitFor();
       const codes = ((await T('admin-recovery-codes').textContent()) ?? '').trim().split('\n');
       expect(codes).toHaveLength(10);
+      managerCodes = codes;
       await T('admin-enrol-continue').click();
       await T('admin-shell').waitFor();
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
@@ -180,6 +188,61 @@ describe('second factors in the back office', () => {
     await T('admin-mfa-submit').click();
     await T('admin-shell').waitFor();
     expect(await T('admin-user').textContent()).toContain('Owner');
+    await signOut();
+    expect(errors).toEqual([]);
+  });
+
+  test('a manager approves a refund on the register with PIN and passkey', { timeout: 150_000 }, async () => {
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    // the manager adds a passkey on this device (signing in with a recovery code)
+    await signInWithPassword('manager');
+    await T('admin-mfa').waitFor();
+    // with no authenticator app the code field already takes a recovery code
+    if (await T('admin-mfa-recovery').count()) await T('admin-mfa-recovery').click();
+    await T('admin-mfa-code').fill(managerCodes[0]!);
+    await T('admin-mfa-submit').click();
+    await T('admin-shell').waitFor();
+    await T('admin-nav-security').click();
+    await T('admin-factor-add').click();
+    await T('admin-enrol-passkey').click();
+    await expect.poll(() => T('admin-factor-row').count()).toBe(2);
+    await signOut();
+
+    // the cashier sells one item for cash and refunds it: above 1.00 a manager must approve
+    const api = await Api.login(server.base, 'cashier');
+    await registerLogin(page, base, { currency: 'CNY' });
+    const [item] = await pieceTiles(page, api, 1);
+    await tile(page, item!).click();
+    const orderId = await payExactCash(page);
+    await waitSynced(page, 30_000);
+    await T('new-sale').click();
+    await T('refund-open').click();
+    await T('refund-screen').waitFor();
+    await T('refund-order-input').fill(orderId);
+    await T('refund-find').click();
+    await T('refund-line').first().waitFor();
+    await T('refund-line').first().getByTestId('refund-qty-plus').click();
+    await T('refund-reason').fill('broken lid');
+    await T('refund-submit').click();
+    await T('approval-prompt').waitFor();
+    await T('approval-username').fill('manager');
+    await T('approval-pin').fill('4321');
+    await T('approval-passkey').click();
+    await T('refund-result').waitFor({ timeout: 20_000 });
+    const order = await api.order(orderId);
+    expect(order.status).toBe('refunded');
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     expect(errors).toEqual([]);
   });
 });
