@@ -58,6 +58,8 @@ function parseKey(text: string, where: string): Buffer {
 export function createStaticKeyProvider(
   initial: { key: Buffer; createdAt?: string | null }[],
   onRotate?: (key: Buffer, createdAt: string) => void,
+  /** re-reads the keys when an unknown id shows up (another process rotated the file) */
+  reload?: () => { key: Buffer; createdAt?: string | null }[],
 ): KeyProvider {
   if (initial.length === 0) throw new Error('at least one master key is needed');
   const byId = new Map<string, { key: Buffer; createdAt: string | null }>();
@@ -68,6 +70,7 @@ export function createStaticKeyProvider(
   };
   for (const k of initial) add(k.key, k.createdAt ?? null);
   const keyOf = (id: string) => {
+    if (!byId.has(id) && reload) for (const k of reload()) add(k.key, k.createdAt ?? null);
     const entry = byId.get(id);
     if (!entry) throw new Error(`master key ${id} is not available (check OPENTILL_MASTER_KEY / _FILE)`);
     return entry.key;
@@ -157,8 +160,10 @@ export function masterKeyFromEnv(
     generated = true;
   }
   chmodSync(path, 0o600);
-  const provider = createStaticKeyProvider(readKeyFile(path), (key, createdAt) =>
-    appendFileSync(path, keyLine(key, createdAt), { mode: 0o600 }),
+  const provider = createStaticKeyProvider(
+    readKeyFile(path),
+    (key, createdAt) => appendFileSync(path, keyLine(key, createdAt), { mode: 0o600 }),
+    () => readKeyFile(path),
   );
   return { provider, description: path, generated };
 }

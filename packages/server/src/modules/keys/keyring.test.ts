@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,6 +159,49 @@ describe.each(engines)('keyring on %s', (engine) => {
     const tampered = [...parts.slice(0, 3), `${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}`].join('.');
     await expect(ring.decrypt('ten_a', 'cus_2', tampered)).rejects.toThrow();
   });
+
+  it('`opentill keys rotate` re-wraps under a new master and tenant key; a running keyring keeps reading', async () => {
+    t = await openTestDb(engine);
+    const path = join(tempDir(), 'master.key');
+    const clock = fixedClock(new Date('2026-01-01T00:00:00Z'));
+    const ring = createKeyring(t.database, masterKeyFromEnv({}, { generateAt: path }).provider, clock);
+    const ct = await ring.encrypt('ten_cli', 'cus_1', 'li.na@example.com');
+    const o = t.options;
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENTILL_MASTER_KEY_FILE: path };
+    if (o.url)
+      env.DATABASE_URL = `${o.url}${o.url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${o.schema}`;
+    else env.OPENTILL_DB = o.sqlitePath;
+    const cli = fileURLToPath(new URL('../../../bin/opentill.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cli, 'keys', 'rotate'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /master key mk_[0-9a-f]+ \(new\); 1 new tenant data keys, 1 subject keys re-wrapped/,
+    );
+    const list = spawnSync(process.execPath, [cli, 'keys', 'list', '--tenant', 'ten_cli'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(list.stdout).toContain('tenant_data');
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('#')),
+    ).toHaveLength(2);
+    // this process still holds the old master key: it reads the rotated file when it meets the new id
+    ring.clearCache();
+    expect(await ring.decrypt('ten_cli', 'cus_1', ct)).toBe('li.na@example.com');
+    const rows = await t.database.db
+      .selectFrom('key_tenant_keys')
+      .selectAll()
+      .where('tenant_id', '=', 'ten_cli')
+      .execute();
+    expect(rows.map((k) => k.status).sort()).toEqual(['retired', 'active'].sort());
+  }, 120_000);
 
   it('two keyrings racing on a new tenant and subject agree on one key', async () => {
     t = await openTestDb(engine);
