@@ -552,8 +552,13 @@ export function authRoutes(auth: AuthService, guard: Guard) {
     app.post(
       '/auth/passkey/options',
       { schema: { tags, summary: 'Options for signing in with a passkey' } },
-      async (request, reply) =>
-        send(reply, await auth.passkeyOptions(null, 'passwordless', requestMeta(request))),
+      async (request, reply) => {
+        // unauthenticated and it writes a challenge row: limit it per address
+        const meta = requestMeta(request);
+        const limit = auth.limited(meta, `ip:${meta.ip}`, 'passkey-options');
+        if (limit) return send(reply, limit);
+        return send(reply, await auth.passkeyOptions(null, 'passwordless', meta));
+      },
     );
 
     app.post(
