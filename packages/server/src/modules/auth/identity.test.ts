@@ -177,58 +177,64 @@ describe.each(engines)('identity (%s)', (engine) => {
     expect(actions).toEqual(expect.arrayContaining(['auth.login', 'auth.mfa_enrolled', 'auth.mfa_passed']));
   });
 
-  it('locks an account after 10 failures for 30 minutes, limits bursts, and lets a manager unlock', async () => {
-    clock.advance(120_000);
-    await post(
-      '/staff',
-      { username: 'lockme', displayName: 'Lock Me', role: 'cashier', password: 'lock-me-pass-1' },
-      t.auth('owner'),
-    );
-    for (let i = 0; i < 10; i += 1) {
-      const r = await post('/auth/login', { username: 'lockme', password: `wrong-${i}` });
-      expect(r.json().error.code).toBe('invalid_credentials');
-    }
-    // the 11th try within the minute is over the per-account rate limit
-    const limited = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
-    expect(limited.statusCode).toBe(429);
-    expect(limited.json().error.code).toBe('rate_limited');
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    clock.advance(61_000);
-    const locked = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
-    expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe('account_locked');
-    clock.advance(30 * 60_000);
-    const after = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
-    expect(after.statusCode).toBe(200);
+  // 30 scrypt checks: slow on a loaded machine
+  it(
+    'locks an account after 10 failures for 30 minutes, limits bursts, and lets a manager unlock',
+    { timeout: 120_000 },
+    async () => {
+      clock.advance(120_000);
+      await post(
+        '/staff',
+        { username: 'lockme', displayName: 'Lock Me', role: 'cashier', password: 'lock-me-pass-1' },
+        t.auth('owner'),
+      );
+      for (let i = 0; i < 10; i += 1) {
+        const r = await post('/auth/login', { username: 'lockme', password: `wrong-${i}` });
+        expect(r.json().error.code).toBe('invalid_credentials');
+      }
+      // the 11th try within the minute is over the per-account rate limit
+      const limited = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.code).toBe('rate_limited');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      clock.advance(61_000);
+      const locked = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
+      expect(locked.statusCode).toBe(423);
+      expect(locked.json().error.code).toBe('account_locked');
+      clock.advance(30 * 60_000);
+      const after = await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' });
+      expect(after.statusCode).toBe(200);
 
-    // lock again, and a manager lifts it
-    clock.advance(61_000);
-    for (let i = 0; i < 10; i += 1) await post('/auth/login', { username: 'lockme', password: `wrong-${i}` });
-    clock.advance(61_000);
-    expect((await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' })).statusCode).toBe(
-      423,
-    );
-    const staffId = (
-      await t.deps.database.db
-        .selectFrom('staff')
-        .select('id')
-        .where('username', '=', 'lockme')
-        .executeTakeFirstOrThrow()
-    ).id;
-    const unlock = await post(`/staff/${staffId}/unlock`, {}, await fresh('manager'));
-    expect(unlock.statusCode).toBe(204);
-    expect((await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' })).statusCode).toBe(
-      200,
-    );
-    const trail = await t.deps.database.db
-      .selectFrom('audit_log')
-      .select('action')
-      .where('entity_id', '=', staffId)
-      .execute();
-    expect(trail.map((a) => a.action)).toEqual(
-      expect.arrayContaining(['auth.failed', 'auth.locked', 'auth.unlocked', 'auth.login']),
-    );
-  });
+      // lock again, and a manager lifts it
+      clock.advance(61_000);
+      for (let i = 0; i < 10; i += 1)
+        await post('/auth/login', { username: 'lockme', password: `wrong-${i}` });
+      clock.advance(61_000);
+      expect((await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' })).statusCode).toBe(
+        423,
+      );
+      const staffId = (
+        await t.deps.database.db
+          .selectFrom('staff')
+          .select('id')
+          .where('username', '=', 'lockme')
+          .executeTakeFirstOrThrow()
+      ).id;
+      const unlock = await post(`/staff/${staffId}/unlock`, {}, await fresh('manager'));
+      expect(unlock.statusCode).toBe(204);
+      expect((await post('/auth/login', { username: 'lockme', password: 'lock-me-pass-1' })).statusCode).toBe(
+        200,
+      );
+      const trail = await t.deps.database.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('entity_id', '=', staffId)
+        .execute();
+      expect(trail.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['auth.failed', 'auth.locked', 'auth.unlocked', 'auth.login']),
+      );
+    },
+  );
 
   it('limits PIN guesses per address too', async () => {
     const registerId = t.seed.stores.sh.registers[0]!;
