@@ -46,7 +46,12 @@ async function prepare(engine: Engine): Promise<Target> {
   const withSchema = new URL(url);
   withSchema.searchParams.set('options', `-c search_path=${schema}`);
   return {
-    env: { DATABASE_URL: withSchema.toString(), OPENTILL_DEMO: '1' },
+    // API nodes on PostgreSQL share one master key from the environment (modules/keys)
+    env: {
+      DATABASE_URL: withSchema.toString(),
+      OPENTILL_DEMO: '1',
+      OPENTILL_MASTER_KEY: randomBytes(32).toString('base64'),
+    },
     dbOptions: { url, schema, poolSize: 2 },
     cleanup: () => dropPgSchema(url, schema),
   };
