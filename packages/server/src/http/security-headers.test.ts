@@ -49,6 +49,21 @@ describe('security headers on the real app', () => {
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
     expect(pre.headers['access-control-allow-methods']).toBeUndefined();
   });
+
+  it('keeps CORS off the web apps: no Vary on Origin, which would break the offline cache', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/register-page',
+      headers: { origin: 'http://localhost' },
+    });
+    expect(res.headers.vary ?? '').not.toMatch(/origin/i);
+    const api = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/stores',
+      headers: { ...t.auth('owner'), origin: 'http://x.example' },
+    });
+    expect(api.headers.vary).toMatch(/origin/i);
+  });
 });
 
 describe('security headers by configuration', () => {

@@ -77,7 +77,9 @@ export function registerSecurityHeaders(app: FastifyInstance, options: SecurityO
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
     const origin = request.headers.origin;
-    if (origin === undefined) return;
+    // CORS is for the API only: a `Vary: Origin` on the web apps' files would make the service
+    // worker's cache miss module scripts (they carry an Origin header) and break offline start
+    if (origin === undefined || !path.startsWith('/api/')) return;
     reply.header('vary', 'Origin');
     const allowed = options.corsOrigins.has(origin);
     if (allowed) {
