@@ -21,7 +21,17 @@ export type IdPrefix =
   | 'cm'
   | 'evt'
   | 'aud'
-  | 'trf';
+  | 'trf'
+  // compliance
+  | 'aml'
+  | 'alr'
+  | 'cas'
+  | 'nte'
+  | 'scr'
+  | 'sl'
+  | 'pci'
+  | 'dsr'
+  | 'rs';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;
