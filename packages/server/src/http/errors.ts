@@ -78,6 +78,16 @@ export const errorStatus = {
   pairing_expired: 410,
   too_many_attempts: 429,
   invalid_display_token: 401,
+  // compliance
+  unknown_case: 404,
+  reason_required: 422,
+  invalid_rules: 422,
+  unknown_jurisdiction: 404,
+  unknown_screening: 404,
+  screening_already_decided: 409,
+  invalid_list_file: 422,
+  unknown_privacy_request: 404,
+  unknown_subject: 404,
   // server
   internal_error: 500,
 } as const;
