@@ -8,6 +8,8 @@ import { buildApp, createServices } from './app';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
+import { createComplianceService, startComplianceJobs } from './modules/compliance/service';
+import { complianceCommand } from './modules/compliance/cli';
 
 const usage = `Usage: opentill <command>
 
@@ -17,6 +19,8 @@ const usage = `Usage: opentill <command>
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
   gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
+  compliance check [--tenant ten_…] [--json]   PCI DSS self-check; exits 1 when an item fails
+  sanctions import --source ofac|un --from PATH|URL   import a sanctions list version
 `;
 
 async function open(config: Config) {
@@ -56,11 +60,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       const app = await buildApp(deps, { logger: true });
       await app.listen({ port: config.port, host: config.host });
+      // outbox consumers and scheduled compliance work (AML, list re-import, PCI check, retention)
+      const jobs = startComplianceJobs(deps, createComplianceService(deps));
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
         await app.close();
+        await jobs.stop();
         await deps.database.close();
         process.exit(0);
       };
@@ -161,6 +168,19 @@ export async function main(argv: string[]): Promise<number> {
         `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
       return 0;
+    }
+    case 'compliance':
+    case 'sanctions': {
+      const deps = await open(config);
+      try {
+        const code = await complianceCommand(deps, createComplianceService(deps), argv, (l) =>
+          console.log(l),
+        );
+        if (code === 2) console.error(usage);
+        return code;
+      } finally {
+        await deps.database.close();
+      }
     }
     default:
       console.log(usage);

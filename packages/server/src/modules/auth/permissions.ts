@@ -15,7 +15,10 @@ export type Permission =
   | 'stock.write'
   | 'cash.operate'
   | 'cash.read'
-  | 'staff.write';
+  | 'staff.write'
+  // compliance: owners decide; auditors read; managers neither (their refunds are monitored)
+  | 'compliance.read'
+  | 'compliance.write';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -37,7 +40,7 @@ const everything: readonly Permission[] = [
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
 export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(everything),
+  owner: new Set<Permission>([...everything, 'compliance.read', 'compliance.write']),
   manager: new Set(everything),
   cashier: new Set<Permission>([
     'stores.read',
@@ -51,7 +54,14 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'cash.operate',
     'cash.read',
   ]),
-  auditor: new Set<Permission>(['stores.read', 'catalog.read', 'orders.read', 'stock.read', 'cash.read']),
+  auditor: new Set<Permission>([
+    'stores.read',
+    'catalog.read',
+    'orders.read',
+    'stock.read',
+    'cash.read',
+    'compliance.read',
+  ]),
 };
 
 export function can(role: Role, permission: Permission): boolean {
