@@ -81,14 +81,26 @@ function luhn(d: string): boolean {
   return sum % 10 === 0;
 }
 
-const digitRun = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+/**
+ * Where card numbers hide in text: a bare run of 13–19 digits, or the printed groupings
+ * (4-4-4-4[-1..3] and Amex 4-6-5, separated by spaces or dashes). Digits joined by dashes in
+ * other shapes (ids such as `ord_…-000001-12345678`) are not read as one number.
+ */
+const panShapes = [
+  /(?<![\d-])\d{13,19}(?![\d])/g,
+  /(?<![\d-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\d])/g,
+  /(?<![\d-])\d{4}([ -])\d{6}\1\d{5}(?![\d])/g,
+];
 
-/** Luhn-valid 13–19 digit runs (spaces or dashes allowed between digits) in a brand's range. */
+/** Luhn-valid 13–19 digit numbers in a card brand's range, in the shapes above. */
 export function findPans(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(digitRun)) {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && plausiblePan(digits) && luhn(digits)) out.push(digits);
+  for (const shape of panShapes) {
+    for (const m of text.matchAll(shape)) {
+      const digits = m[0].replace(/[ -]/g, '');
+      if (digits.length >= 13 && digits.length <= 19 && plausiblePan(digits) && luhn(digits))
+        out.push(digits);
+    }
   }
   return out;
 }
