@@ -1,3 +1,5 @@
+import { complianceEn } from './compliance/strings.en';
+
 /** English strings of the admin surface (keys under `admin.`). zh-CN must have the same keys. */
 export const adminEn = {
   title: 'OpenTill Back office',
@@ -324,4 +326,5 @@ export const adminEn = {
     confirm: 'Void this order? This cannot be undone.',
     errReason: 'Give a reason for voiding.',
   },
+  compliance: complianceEn,
 };

@@ -1,5 +1,6 @@
 import type { Strings } from '../i18n/types';
 import type { adminEn } from './strings.en';
+import { complianceZhCN } from './compliance/strings.zh-cn';
 
 export const adminZhCN: Strings<typeof adminEn> = {
   title: 'OpenTill 后台管理',
@@ -326,4 +327,5 @@ export const adminZhCN: Strings<typeof adminEn> = {
     confirm: '确定作废该订单？此操作无法撤销。',
     errReason: '请填写作废原因。',
   },
+  compliance: complianceZhCN,
 };
