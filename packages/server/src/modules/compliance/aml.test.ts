@@ -119,8 +119,10 @@ describe.each(engines)('AML monitoring over generated history (%s)', (engine) =>
       return sold.body;
     };
 
-    // 1. CN large cash: one customer, CNY 30,000 + CNY 25,000 in cash on one day
-    clock.set(new Date(Date.now() - 3 * DAY));
+    // 1. CN large cash: one customer, CNY 30,000 + CNY 25,000 in cash on one day; the planted
+    // timeline starts at 09:00 in Shanghai (01:00 UTC) three days ago, whatever time the test runs
+    const today = new Date();
+    clock.set(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 3, 1, 0)));
     await sell(cashier, sh.id, sh.registers[0]!, {
       amount: 3_000_000,
       tender: 'cash',
