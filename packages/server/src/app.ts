@@ -35,6 +35,8 @@ declare module 'fastify' {
     routeTable: readonly { method: string; url: string }[];
   }
 }
+import { createComplianceService } from './modules/compliance/service';
+import { complianceRoutes } from './modules/compliance/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -64,7 +66,8 @@ export function createServices(deps: Deps) {
   const display = createDisplayService(deps, { stores });
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
-  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals };
+  const compliance = createComplianceService(deps);
+  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals, compliance };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -205,6 +208,7 @@ export async function buildApp(
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
       await api.register(auditRoutes(services.audit, guard));
+      await api.register(complianceRoutes(services.compliance, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

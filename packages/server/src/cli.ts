@@ -13,6 +13,8 @@ import { masterKeyFromEnv } from './modules/keys/key-provider';
 import { logRedact, logSerializers } from './http/log-redaction';
 import { createKeyring, type Keyring } from './modules/keys/keyring';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
+import { createComplianceService, startComplianceJobs } from './modules/compliance/service';
+import { complianceCommand } from './modules/compliance/cli';
 
 const usage = `Usage: opentill <command>
 
@@ -32,6 +34,8 @@ const usage = `Usage: opentill <command>
   Master key: OPENTILL_MASTER_KEY (base64, 32 bytes; several comma-separated, newest last) or
   OPENTILL_MASTER_KEY_FILE; with the embedded database and neither set, data/master.key is made
   (mode 0600) on first start.
+  compliance check [--tenant ten_…] [--json]   PCI DSS self-check; exits 1 when an item fails
+  sanctions import --source ofac|un --from PATH|URL   import a sanctions list version
 `;
 
 async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
@@ -82,12 +86,15 @@ export async function main(argv: string[]): Promise<number> {
       const app = await buildApp(deps, { logger: true });
       const stopSealer = startAuditSealer(deps.database, deps.clock, deps.log);
       await app.listen({ port: config.port, host: config.host });
+      // outbox consumers and scheduled compliance work (AML, list re-import, PCI check, retention)
+      const jobs = startComplianceJobs(deps, createComplianceService(deps));
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
         await app.close();
         await stopSealer();
+        await jobs.stop();
         await deps.database.close();
         process.exit(0);
       };
@@ -255,6 +262,19 @@ export async function main(argv: string[]): Promise<number> {
           }
         }
         return broken > 0 ? 1 : 0;
+      } finally {
+        await deps.database.close();
+      }
+    }
+    case 'compliance':
+    case 'sanctions': {
+      const deps = await open(config);
+      try {
+        const code = await complianceCommand(deps, createComplianceService(deps), argv, (l) =>
+          console.log(l),
+        );
+        if (code === 2) console.error(usage);
+        return code;
       } finally {
         await deps.database.close();
       }

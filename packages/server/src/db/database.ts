@@ -9,6 +9,7 @@ import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
 import * as m001 from './migrations/001-initial';
 import * as m003 from './migrations/003-identity';
 import * as m004 from './migrations/004-keys-audit';
+import * as m008 from './migrations/008-compliance';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '003-identity': m003,
   '004-keys-audit': m004,
+  '008-compliance': m008,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

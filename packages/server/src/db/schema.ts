@@ -369,6 +369,178 @@ export interface KeySubjectKeyTable {
   shredded_at: string | null;
 }
 
+// ---- compliance (migration 008)
+export interface EventConsumerTable {
+  name: string;
+  cursor_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  updated_at: string;
+}
+
+export interface EventProcessedTable {
+  consumer: string;
+  event_id: string;
+  tenant_id: string;
+  processed_at: string;
+}
+
+export interface ComplianceSettingsTable {
+  tenant_id: string;
+  /** JSON ComplianceSettings */
+  settings: string;
+  updated_at: string;
+}
+
+export interface AmlRuleSetTable {
+  id: string;
+  tenant_id: string;
+  jurisdiction: string;
+  /** JSON AmlRule[] */
+  rules: string;
+  version: number;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface AmlFactTable {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  kind: 'sale' | 'refund' | 'void';
+  ref_id: string;
+  order_id: string;
+  store_id: string;
+  register_id: string | null;
+  staff_id: string | null;
+  customer_id: string | null;
+  currency: string;
+  total: number;
+  cash: number;
+  details: string;
+  occurred_at: string;
+}
+
+export interface AmlAlertTable {
+  id: string;
+  tenant_id: string;
+  dedupe_key: string;
+  rule_id: string;
+  rule_kind: string;
+  severity: 'low' | 'medium' | 'high';
+  subject: string;
+  event_id: string;
+  amount: number;
+  currency: string;
+  details: string;
+  case_id: string;
+  occurred_at: string;
+  created_at: string;
+}
+
+export interface ComplianceCaseTable {
+  id: string;
+  tenant_id: string;
+  kind: 'aml' | 'sanctions';
+  subject: string;
+  title: string;
+  severity: 'low' | 'medium' | 'high';
+  state: 'open' | 'investigating' | 'escalated' | 'reported' | 'dismissed';
+  assignee_id: string | null;
+  state_reason: string | null;
+  store_id: string | null;
+  currency: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseNoteTable {
+  id: string;
+  tenant_id: string;
+  case_id: string;
+  staff_id: string | null;
+  body: string;
+  created_at: string;
+}
+
+export interface CaseEvidenceTable {
+  tenant_id: string;
+  case_id: string;
+  kind: string;
+  ref_id: string;
+  note: string | null;
+  added_by: string | null;
+  created_at: string;
+}
+
+export interface SanctionsListVersionTable {
+  id: string;
+  source: 'ofac_sdn' | 'un_consolidated';
+  published_on: string | null;
+  imported_at: string;
+  sha256: string;
+  entry_count: number;
+  origin: string;
+  active: number;
+}
+
+export interface SanctionsEntryTable {
+  version_id: string;
+  external_id: string;
+  kind: string;
+  party: string;
+}
+
+export interface SanctionsScreeningTable {
+  id: string;
+  tenant_id: string;
+  subject_type: 'customer' | 'sale' | 'manual';
+  subject_id: string | null;
+  query_cipher: string;
+  list_versions: string;
+  threshold: number;
+  top_score: number;
+  matches: string;
+  status: 'clear' | 'potential_match' | 'confirmed' | 'cleared';
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface PciReportTable {
+  id: string;
+  tenant_id: string;
+  trigger: 'scheduled' | 'on_demand';
+  overall: 'pass' | 'fail' | 'needs_manual_evidence';
+  items: string;
+  created_at: string;
+}
+
+export interface PrivacyRequestTable {
+  id: string;
+  tenant_id: string;
+  kind: 'access' | 'correction' | 'erasure' | 'withdraw_consent';
+  subject_id: string;
+  regime: 'gdpr' | 'pipl';
+  state: 'received' | 'in_progress' | 'completed' | 'rejected';
+  details: string;
+  result: string | null;
+  state_reason: string | null;
+  received_at: string;
+  due_at: string;
+  completed_at: string | null;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface RetentionRuleTable {
+  tenant_id: string;
+  data_kind: string;
+  keep_days: number;
+  updated_at: string;
+}
+
 /** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
 export interface DB extends IdentityTables {
   tenants: TenantTable;
@@ -400,4 +572,20 @@ export interface DB extends IdentityTables {
   audit_chain_heads: AuditChainHeadTable;
   key_tenant_keys: KeyTenantKeyTable;
   key_subject_keys: KeySubjectKeyTable;
+  // compliance (migration 008)
+  event_consumers: EventConsumerTable;
+  event_processed: EventProcessedTable;
+  compliance_settings: ComplianceSettingsTable;
+  aml_rule_sets: AmlRuleSetTable;
+  aml_facts: AmlFactTable;
+  aml_alerts: AmlAlertTable;
+  compliance_cases: ComplianceCaseTable;
+  case_notes: CaseNoteTable;
+  case_evidence: CaseEvidenceTable;
+  sanctions_list_versions: SanctionsListVersionTable;
+  sanctions_entries: SanctionsEntryTable;
+  sanctions_screenings: SanctionsScreeningTable;
+  pci_reports: PciReportTable;
+  privacy_requests: PrivacyRequestTable;
+  retention_rules: RetentionRuleTable;
 }

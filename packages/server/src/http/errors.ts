@@ -98,6 +98,16 @@ export const errorStatus = {
   invalid_approval: 403,
   unknown_approval: 404,
   approval_not_pending: 409,
+  // compliance
+  unknown_case: 404,
+  reason_required: 422,
+  invalid_rules: 422,
+  unknown_jurisdiction: 404,
+  unknown_screening: 404,
+  screening_already_decided: 409,
+  invalid_list_file: 422,
+  unknown_privacy_request: 404,
+  unknown_subject: 404,
   // server
   internal_error: 500,
 } as const;

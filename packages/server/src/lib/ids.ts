@@ -28,7 +28,17 @@ export type IdPrefix =
   | 'rcv'
   | 'chl'
   | 'key'
-  | 'apr';
+  | 'apr'
+  // compliance
+  | 'aml'
+  | 'alr'
+  | 'cas'
+  | 'nte'
+  | 'scn'
+  | 'sl'
+  | 'pci'
+  | 'dsr'
+  | 'rs';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -61,6 +61,7 @@ import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
 import { AuditTrail } from './audit-trail';
 import { ErrorBox } from './ui';
+import { AmlRules, ComplianceCases, PciCheck, PrivacyRequests, Sanctions } from './compliance/pages';
 import './admin.css';
 
 const TOKEN_KEY = 'opentill.admin.token';
@@ -89,8 +90,28 @@ const sections = [
   'orders',
   'security',
   'audit',
+  // compliance: owners and auditors (the API refuses managers and cashiers)
+  'compliance',
+  'amlRules',
+  'sanctions',
+  'pci',
+  'privacy',
 ] as const;
 type Section = (typeof sections)[number];
+const complianceSections: ReadonlySet<Section> = new Set([
+  'compliance',
+  'amlRules',
+  'sanctions',
+  'pci',
+  'privacy',
+]);
+const complianceNav: Partial<Record<Section, string>> = {
+  compliance: 'admin.compliance.nav.cases',
+  amlRules: 'admin.compliance.nav.rules',
+  sanctions: 'admin.compliance.nav.sanctions',
+  pci: 'admin.compliance.nav.pci',
+  privacy: 'admin.compliance.nav.privacy',
+};
 
 function useHash(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -225,7 +246,10 @@ export default function AdminApp() {
 
   const [first = 'dashboard', second] = hash;
   const section: Section = (sections as readonly string[]).includes(first) ? (first as Section) : 'dashboard';
-  const visible = sections.filter((s) => s !== 'staff' || session.canWrite);
+  const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
+  const visible = sections.filter(
+    (s) => (s !== 'staff' || session.canWrite) && (!complianceSections.has(s) || seesCompliance),
+  );
   const ctx: AdminSession = { ...session, reload: () => void load() };
 
   return (
@@ -265,7 +289,7 @@ export default function AdminApp() {
                 onClick={() => setMenuOpen(false)}
                 data-testid={`admin-nav-${s}`}
               >
-                {t(`admin.nav.${s}`)}
+                {t(complianceNav[s] ?? `admin.nav.${s}`)}
               </a>
             ))}
           </nav>
@@ -305,5 +329,15 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <CashSessions sessionId={arg} />;
     case 'orders':
       return arg ? <OrderDetail key={arg} orderId={arg} /> : <Orders />;
+    case 'compliance':
+      return <ComplianceCases caseId={arg} />;
+    case 'amlRules':
+      return <AmlRules />;
+    case 'sanctions':
+      return <Sanctions />;
+    case 'pci':
+      return <PciCheck />;
+    case 'privacy':
+      return <PrivacyRequests />;
   }
 }

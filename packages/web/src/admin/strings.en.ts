@@ -1,3 +1,5 @@
+import { complianceEn } from './compliance/strings.en';
+
 /** English strings of the admin surface (keys under `admin.`). zh-CN must have the same keys. */
 export const adminEn = {
   title: 'OpenTill Back office',
@@ -425,4 +427,5 @@ export const adminEn = {
       audit: 'Audit exports',
     },
   },
+  compliance: complianceEn,
 };

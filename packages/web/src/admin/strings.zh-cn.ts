@@ -1,5 +1,6 @@
 import type { Strings } from '../i18n/types';
 import type { adminEn } from './strings.en';
+import { complianceZhCN } from './compliance/strings.zh-cn';
 
 export const adminZhCN: Strings<typeof adminEn> = {
   title: 'OpenTill 后台管理',
@@ -424,4 +425,5 @@ export const adminZhCN: Strings<typeof adminEn> = {
       audit: '审计导出',
     },
   },
+  compliance: complianceZhCN,
 };

@@ -18,7 +18,10 @@ export type Permission =
   | 'staff.write'
   | 'audit.read'
   // step-up approvals (issue 5): approve a cashier's sensitive action
-  | 'approvals.grant';
+  | 'approvals.grant'
+  // compliance: owners decide; auditors read; managers neither (their refunds are monitored)
+  | 'compliance.read'
+  | 'compliance.write';
 
 const everything: readonly Permission[] = [
   'approvals.grant',
@@ -42,7 +45,7 @@ const everything: readonly Permission[] = [
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
 export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(everything),
+  owner: new Set<Permission>([...everything, 'compliance.read', 'compliance.write']),
   manager: new Set(everything),
   cashier: new Set<Permission>([
     'stores.read',
@@ -63,6 +66,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'stock.read',
     'cash.read',
     'audit.read',
+    'compliance.read',
   ]),
 };
 
