@@ -12,3 +12,5 @@ export * from './iso8583/spec';
 export * from './iso8583/profiles';
 export * from './iso8583/codec';
 export * from './acquirer/types';
+export * from './acquirer/messages';
+export * from './acquirer/sandbox-rules';
