@@ -22,6 +22,9 @@ import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
 import { createDisplayService } from './modules/display/service';
 import { displayRoutes } from './modules/display/routes';
+import { createPaymentsService } from './modules/payments/service';
+import { paymentsRoutes } from './modules/payments/routes';
+import { defaultPaymentsSetup, type PaymentsSetup } from './modules/payments/setup';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -41,19 +44,23 @@ function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-export function createServices(deps: Deps) {
+export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaultPaymentsSetup()) {
   const auth = createAuthService(deps);
   const stores = createStoresService(deps);
   const catalog = createCatalogService(deps, { stores });
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
-  const orders = createOrdersService(deps);
+  const payments = createPaymentsService(deps, paymentsSetup.options);
+  const orders = createOrdersService(deps, payments);
   const display = createDisplayService(deps, { stores });
-  return { auth, stores, cash, orders, stock, catalog, display };
+  return { auth, stores, cash, orders, stock, catalog, display, payments };
 }
 export type Services = ReturnType<typeof createServices>;
 
-export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: Deps,
+  options: { logger?: boolean; payments?: PaymentsSetup } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: 1024 * 1024,
@@ -152,8 +159,12 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
 
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  const services = createServices(deps);
+  const paymentsSetup = options.payments ?? defaultPaymentsSetup();
+  const services = createServices(deps, paymentsSetup);
   const guard = makeGuard(services.auth);
+  // pending card reversals and offline card forwards are retried by a poller that lives with the server
+  services.payments.start();
+  app.addHook('onClose', async () => services.payments.stop());
   await app.register(
     async (api) => {
       await api.register(authRoutes(services.auth, guard));
@@ -163,6 +174,9 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
+      await api.register(
+        paymentsRoutes(services.payments, services.stores, guard, paymentsSetup.sandboxWallet),
+      );
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

@@ -21,7 +21,15 @@ export type IdPrefix =
   | 'cm'
   | 'evt'
   | 'aud'
-  | 'trf';
+  | 'trf'
+  // payments
+  | 'gft'
+  | 'scr'
+  | 'sve'
+  | 'ath'
+  | 'rev'
+  | 'wpy'
+  | 'wcb';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

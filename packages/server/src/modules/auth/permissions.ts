@@ -15,7 +15,9 @@ export type Permission =
   | 'stock.write'
   | 'cash.operate'
   | 'cash.read'
-  | 'staff.write';
+  | 'staff.write'
+  // payments: issue and load stored value, card exception list
+  | 'payments.manage';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -33,6 +35,7 @@ const everything: readonly Permission[] = [
   'cash.operate',
   'cash.read',
   'staff.write',
+  'payments.manage',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
