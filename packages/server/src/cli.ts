@@ -8,6 +8,7 @@ import { buildApp, createServices } from './app';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
+import { PAYMENTS_USAGE, runPaymentsCommand, type CliIo } from '@opentill/payments/cli';
 
 const usage = `Usage: opentill <command>
 
@@ -17,7 +18,18 @@ const usage = `Usage: opentill <command>
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
   gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
-`;
+${PAYMENTS_USAGE}`;
+
+const stdio: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  stdin: async () => {
+    if (process.stdin.isTTY) return '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
 
 async function open(config: Config) {
   const log = pino({ level: config.logLevel });
@@ -162,6 +174,10 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'qr':
+    case 'iso8583':
+    case 'acquirer-sandbox':
+      return (await runPaymentsCommand(command, rest, stdio)) ?? 2;
     default:
       console.log(usage);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
