@@ -54,6 +54,8 @@ export interface CardOptions {
   pollMs?: number;
   /** an authorization left `pending` this long (a crash mid-flight) is treated as timed out (ms) */
   staleMs?: number;
+  /** first retry delay of an unacknowledged reversal, doubled per attempt up to a minute (ms) */
+  reversalBackoffMs?: number;
 }
 
 export interface CardAuthView {
@@ -134,8 +136,15 @@ export function createCards(deps: Deps, options: CardOptions) {
   const db = database.db;
   const pollMs = options.pollMs ?? 2000;
   const staleMs = options.staleMs ?? 120_000;
+  const backoffMs = options.reversalBackoffMs ?? 1000;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
+
+  /** A fresh reference from the acquirer link (started on first use). */
+  async function nextRef(acquirer: AcquirerConnector): Promise<TransactionRef> {
+    await (acquirer as { warmUp?: () => Promise<void> }).warmUp?.();
+    return acquirer.nextRef();
+  }
 
   async function update(tenantId: string, id: string, set: Partial<CardAuthorizationTable>) {
     await db
@@ -215,7 +224,7 @@ export function createCards(deps: Deps, options: CardOptions) {
       await update(tenantId, authorizationId, { status: 'reversed' });
       return true;
     }
-    const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempts, 6));
+    const delay = Math.min(60_000, backoffMs * 2 ** Math.min(attempts - 1, 6));
     await db
       .updateTable('card_reversals')
       .set({
@@ -371,7 +380,7 @@ export function createCards(deps: Deps, options: CardOptions) {
     }
     const card = read.card;
     // the reference is recorded before sending: a crash from here on still ends in a reversal
-    const ref = options.acquirer.nextRef();
+    const ref = await nextRef(options.acquirer);
     await update(ctx.tenantId, auth.id, {
       stan: ref.stan,
       rrn: ref.rrn,
@@ -505,7 +514,7 @@ export function createCards(deps: Deps, options: CardOptions) {
       );
     }
     let outcome: CardResult;
-    const ref = options.acquirer.nextRef();
+    const ref = await nextRef(options.acquirer);
     try {
       outcome = await options.acquirer.refund({ amount, currency: auth.currency, ref, card: read.card.card });
     } catch (e) {
@@ -558,7 +567,7 @@ export function createCards(deps: Deps, options: CardOptions) {
         reference: (a.token ?? '').replace(/^offline:/, ''),
       });
       if (read.status !== 'read') continue;
-      const ref = options.acquirer.nextRef();
+      const ref = await nextRef(options.acquirer);
       await update(a.tenant_id, a.id, {
         stan: ref.stan,
         rrn: ref.rrn,
@@ -695,6 +704,7 @@ export function createCards(deps: Deps, options: CardOptions) {
       if (timer) clearInterval(timer);
       timer = null;
       if (polling) await polling;
+      await options.acquirer?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildMerchantQr } from '@opentill/payments';
 import type { PaymentsOptions } from './service';
 import { createSandboxWallet, type SandboxWallet } from './wallets';
+import { createLazyAcquirer, createSimulatedTerminals, type SimulatedTerminals } from './terminals';
 
 const COUNTRY_OF: Record<string, string> = {
   CNY: 'CN',
@@ -31,11 +32,14 @@ export function sandboxQr(a: { reference: string; amount: number; currency: stri
 export interface PaymentsSetup {
   options: PaymentsOptions;
   sandboxWallet: SandboxWallet | null;
+  /** the simulated payment terminals, when the server uses them (the demo, tests) */
+  terminals: SimulatedTerminals | null;
 }
 
 /**
- * What the server runs with unless told otherwise: the in-process sandbox wallet (its callback
- * secret made fresh at each start unless `OPENTILL_WALLET_SANDBOX_SECRET` is set).
+ * What the server runs with unless told otherwise: simulated payment terminals and the
+ * in-process sandbox acquirer (or the acquirer at `OPENTILL_ACQUIRER_HOST`), and the sandbox
+ * wallet (its callback secret made fresh at each start unless `OPENTILL_WALLET_SANDBOX_SECRET` is set).
  */
 export function defaultPaymentsSetup(env: NodeJS.ProcessEnv = process.env): PaymentsSetup {
   const sandboxWallet =
@@ -45,8 +49,19 @@ export function defaultPaymentsSetup(env: NodeJS.ProcessEnv = process.env): Paym
           secret: env.OPENTILL_WALLET_SANDBOX_SECRET ?? randomBytes(32).toString('hex'),
           buildQr: sandboxQr,
         });
+  const terminals = createSimulatedTerminals(
+    env.OPENTILL_CARD_TOKEN_KEY ? { tokenKey: env.OPENTILL_CARD_TOKEN_KEY } : {},
+  );
   return {
-    options: { wallets: { providers: sandboxWallet ? [sandboxWallet] : [] } },
+    options: {
+      wallets: { providers: sandboxWallet ? [sandboxWallet] : [] },
+      cards: {
+        terminals,
+        acquirer: createLazyAcquirer(env),
+        pollMs: Number(env.OPENTILL_CARD_POLL_MS ?? 2000),
+      },
+    },
     sandboxWallet,
+    terminals,
   };
 }
