@@ -98,7 +98,8 @@ export interface QrDecodeResult {
   valid: boolean;
   crcValid: boolean;
   errors: QrIssue[];
-  objects: QrObjects;
+  /** Plain-object view (built when first read; not an own property, so a spread omits it). */
+  readonly objects: QrObjects;
   nodes: QrNode[];
   profile: QrProfile;
 }
@@ -137,81 +138,98 @@ export function objectName(id: string): string {
   return `${name ?? 'Data object'} (${id})`;
 }
 
-/** Characters of a string as the EMV length counts them: code points. */
-interface Chars {
-  length: number;
-  slice(start: number, end: number): string;
-}
-
-function charsOf(text: string): Chars {
-  // fast path: without surrogate pairs, UTF-16 units are code points
-  if (!/[\uD800-\uDFFF]/.test(text)) return text;
-  const points = Array.from(text);
-  return { length: points.length, slice: (start, end) => points.slice(start, end).join('') };
-}
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Code-point length: what an EMV length field counts. */
 export function charLength(text: string): number {
-  return charsOf(text).length;
+  if (!SURROGATE.test(text)) return text.length;
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** Two ASCII digits at `i` as a number, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function isDigitPair(text: string): boolean {
-  return (
-    text.length === 2 &&
-    text.charCodeAt(0) >= 48 &&
-    text.charCodeAt(0) <= 57 &&
-    text.charCodeAt(1) >= 48 &&
-    text.charCodeAt(1) <= 57
-  );
+  return text.length === 2 && twoDigits(text, 0) >= 0;
+}
+
+type Parsed = { nodes: QrNode[]; issue?: QrIssue };
+
+function cutShort(path: string, at: number): QrIssue {
+  const issue: QrIssue = {
+    code: 'malformed',
+    message: `${path ? `inside ${path} ` : ''}data object at character ${at} is cut short`,
+  };
+  if (path) issue.id = path;
+  return issue;
+}
+
+function notDigits(path: string, at: number, found: string): QrIssue {
+  const issue: QrIssue = {
+    code: 'malformed',
+    message: `${path ? `inside ${path} ` : ''}expected a 2-digit ID and a 2-digit length at character ${at}, found ${JSON.stringify(found)}`,
+  };
+  if (path) issue.id = path;
+  return issue;
+}
+
+function overrun(path: string, id: string, n: number, remain: number): QrIssue {
+  return {
+    code: 'malformed',
+    message: `${path ? `${path}.` : ''}${id} declares ${n} characters but only ${remain} remain`,
+    id: path ? `${path}.${id}` : id,
+  };
+}
+
+/** The common case: no surrogate pairs, so UTF-16 indices are character positions. */
+function parseBmp(text: string, path: string): Parsed {
+  const nodes: QrNode[] = [];
+  const end = text.length;
+  let at = 0;
+  while (at < end) {
+    if (at + 4 > end) return { nodes, issue: cutShort(path, at) };
+    const idNumber = twoDigits(text, at);
+    const n = twoDigits(text, at + 2);
+    if (idNumber < 0 || n < 0) return { nodes, issue: notDigits(path, at, text.slice(at, at + 4)) };
+    const id = text.slice(at, at + 2);
+    if (at + 4 + n > end) return { nodes, issue: overrun(path, id, n, end - at - 4) };
+    nodes.push({ id, value: text.slice(at + 4, at + 4 + n) });
+    at += 4 + n;
+  }
+  return { nodes };
+}
+
+/** Text with astral characters (emoji, rare CJK): index by code points. */
+function parseAstral(text: string, path: string): Parsed {
+  const points = Array.from(text);
+  const nodes: QrNode[] = [];
+  let at = 0;
+  while (at < points.length) {
+    if (at + 4 > points.length) return { nodes, issue: cutShort(path, at) };
+    const head = points.slice(at, at + 4).join('');
+    const idNumber = head.length === 4 ? twoDigits(head, 0) : -1;
+    const n = head.length === 4 ? twoDigits(head, 2) : -1;
+    if (idNumber < 0 || n < 0) return { nodes, issue: notDigits(path, at, head) };
+    const id = head.slice(0, 2);
+    if (at + 4 + n > points.length) return { nodes, issue: overrun(path, id, n, points.length - at - 4) };
+    nodes.push({ id, value: points.slice(at + 4, at + 4 + n).join('') });
+    at += 4 + n;
+  }
+  return { nodes };
 }
 
 /**
  * Splits `text` into data objects (one level). Returns the nodes parsed before the first
  * structural problem together with that problem, if any.
  */
-export function parseTlv(text: string, path = ''): { nodes: QrNode[]; issue?: QrIssue } {
-  const chars = charsOf(text);
-  const nodes: QrNode[] = [];
-  let at = 0;
-  while (at < chars.length) {
-    const where = path ? `inside ${path} ` : '';
-    if (at + 4 > chars.length) {
-      return {
-        nodes,
-        issue: {
-          code: 'malformed',
-          message: `${where}data object at character ${at} is cut short`,
-          id: path || undefined,
-        },
-      };
-    }
-    const id = chars.slice(at, at + 2);
-    const len = chars.slice(at + 2, at + 4);
-    if (!isDigitPair(id) || !isDigitPair(len)) {
-      return {
-        nodes,
-        issue: {
-          code: 'malformed',
-          message: `${where}expected a 2-digit ID and a 2-digit length at character ${at}, found ${JSON.stringify(id + len)}`,
-          id: path || undefined,
-        },
-      };
-    }
-    const n = Number(len);
-    if (at + 4 + n > chars.length) {
-      return {
-        nodes,
-        issue: {
-          code: 'malformed',
-          message: `${path ? `${path}.` : ''}${id} declares ${n} characters but only ${chars.length - at - 4} remain`,
-          id: path ? `${path}.${id}` : id,
-        },
-      };
-    }
-    nodes.push({ id, value: chars.slice(at + 4, at + 4 + n) });
-    at += 4 + n;
-  }
-  return { nodes };
+export function parseTlv(text: string, path = ''): Parsed {
+  return SURROGATE.test(text) ? parseAstral(text, path) : parseBmp(text, path);
 }
 
 function strip<T extends object>(o: T): T {
@@ -219,39 +237,51 @@ function strip<T extends object>(o: T): T {
   return o;
 }
 
+const PROMPTPAY_GUIS = new Set(['A000000677010111', 'A000000677010112']);
+
 /** The profile whose rules apply: PromptPay codes (GUI A000000677010111/…12) waive 52, 59 and 60. */
 export function profileOf(nodes: readonly QrNode[]): QrProfile {
   for (const node of nodes) {
     if ((node.id === '29' || node.id === '30') && node.children) {
-      const gui = node.children.find((c) => c.id === '00')?.value;
-      if (gui === 'A000000677010111' || gui === 'A000000677010112') return 'promptpay';
+      for (const child of node.children)
+        if (child.id === '00' && PROMPTPAY_GUIS.has(child.value)) return 'promptpay';
     }
   }
   return 'emvco';
 }
 
 const NUMERIC = /^\d+$/;
-const AMOUNT = /^(?=.{1,13}$)\d+(?:\.\d+)?$/;
-const PERCENT = /^(?=.{1,5}$)\d+(?:\.\d+)?$/;
+const AMOUNT = /^\d+(?:\.\d+)?$/;
+const isAmount = (v: string, max: number) => v.length <= max && v.length > 0 && AMOUNT.test(v);
 
 /** Format rules of root objects: a check and what the value should look like. */
-const FORMATS: Readonly<Record<string, { test: (v: string) => boolean; expect: string }>> = {
-  '00': { test: (v) => v === '01', expect: '"01"' },
-  '01': { test: (v) => v === '11' || v === '12', expect: '"11" (static) or "12" (dynamic)' },
-  '52': { test: (v) => v.length === 4 && NUMERIC.test(v), expect: '4 digits (ISO 18245)' },
-  '53': { test: (v) => v.length === 3 && NUMERIC.test(v), expect: '3 digits (ISO 4217 numeric)' },
-  '54': { test: (v) => AMOUNT.test(v), expect: 'a decimal amount of at most 13 characters, e.g. "23.72"' },
-  '55': { test: (v) => v === '01' || v === '02' || v === '03', expect: '"01", "02" or "03"' },
-  '56': { test: (v) => AMOUNT.test(v), expect: 'a decimal amount of at most 13 characters' },
-  '57': { test: (v) => PERCENT.test(v), expect: 'a percentage of at most 5 characters, e.g. "3.00"' },
-  '58': { test: (v) => /^[A-Z]{2}$/.test(v), expect: '2 upper-case letters (ISO 3166-1 alpha-2)' },
+const FORMATS: readonly ({ test: (v: string) => boolean; expect: string } | undefined)[] = (() => {
+  const table: ({ test: (v: string) => boolean; expect: string } | undefined)[] = new Array(100).fill(
+    undefined,
+  );
+  table[0] = { test: (v) => v === '01', expect: '"01"' };
+  table[1] = { test: (v) => v === '11' || v === '12', expect: '"11" (static) or "12" (dynamic)' };
+  table[52] = { test: (v) => v.length === 4 && NUMERIC.test(v), expect: '4 digits (ISO 18245)' };
+  table[53] = { test: (v) => v.length === 3 && NUMERIC.test(v), expect: '3 digits (ISO 4217 numeric)' };
+  table[54] = {
+    test: (v) => isAmount(v, 13),
+    expect: 'a decimal amount of at most 13 characters, e.g. "23.72"',
+  };
+  table[55] = { test: (v) => v === '01' || v === '02' || v === '03', expect: '"01", "02" or "03"' };
+  table[56] = { test: (v) => isAmount(v, 13), expect: 'a decimal amount of at most 13 characters' };
+  table[57] = { test: (v) => isAmount(v, 5), expect: 'a percentage of at most 5 characters, e.g. "3.00"' };
+  table[58] = { test: (v) => /^[A-Z]{2}$/.test(v), expect: '2 upper-case letters (ISO 3166-1 alpha-2)' };
   // The spec caps names at 25/15/10 characters, but published national codes exceed them (a
   // Cambodian city of 16): the decoder only asks for a value, the builder enforces the caps.
-  '59': { test: (v) => v.length > 0, expect: 'a merchant name' },
-  '60': { test: (v) => v.length > 0, expect: 'a merchant city' },
-  '61': { test: (v) => v.length > 0, expect: 'a postal code' },
-  '63': { test: (v) => /^[0-9A-Fa-f]{4}$/.test(v), expect: '4 hex characters' },
-};
+  table[59] = { test: (v) => v.length > 0, expect: 'a merchant name' };
+  table[60] = { test: (v) => v.length > 0, expect: 'a merchant city' };
+  table[61] = { test: (v) => v.length > 0, expect: 'a postal code' };
+  table[63] = { test: (v) => /^[0-9A-Fa-f]{4}$/.test(v), expect: '4 hex characters' };
+  return table;
+})();
+
+const MANDATORY = [0, 52, 53, 58, 59, 60];
+const idText = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /**
  * Parses and validates a merchant-presented payload. Never throws: every problem becomes one
@@ -264,44 +294,48 @@ export function decodeQr(payload: string): QrDecodeResult {
 
   // CRC first on the raw text: it is meaningful even when the structure is broken
   const crcAt = text.length - 8;
-  const crcValid =
-    crcAt >= 0 &&
-    text.slice(crcAt, crcAt + 4) === '6304' &&
-    text.slice(crcAt + 4).toUpperCase() === crc16(text.slice(0, crcAt + 4));
+  const computed = crcAt >= 0 && text.startsWith('6304', crcAt) ? crc16(text.slice(0, crcAt + 4)) : undefined;
+  const crcValid = computed !== undefined && text.slice(crcAt + 4).toUpperCase() === computed;
 
   const root = parseTlv(text);
-  if (root.issue) errors.push(strip(root.issue));
+  if (root.issue) errors.push(root.issue);
   const nodes = root.nodes;
-  const seen = new Set<string>();
+  // one slot per ID: duplicate detection and lookups without maps
+  const slots: (QrNode | undefined)[] = new Array(100);
+  let accounts = 0;
   for (const node of nodes) {
-    if (seen.has(node.id)) {
+    const n = twoDigits(node.id, 0);
+    if (slots[n]) {
       errors.push({
         code: 'duplicate_id',
         message: `${objectName(node.id)} appears more than once`,
         id: node.id,
       });
+    } else {
+      slots[n] = node;
     }
-    seen.add(node.id);
-    if (isTemplateId(node.id)) {
+    if (n >= 2 && n <= 51) accounts++;
+    if ((n >= 26 && n <= 51) || n === 62 || n === 64 || n >= 80) {
       const inner = parseTlv(node.value, node.id);
       node.children = inner.nodes;
-      if (inner.issue) errors.push(strip(inner.issue));
-      const innerSeen = new Set<string>();
-      for (const child of inner.nodes) {
-        if (innerSeen.has(child.id)) {
+      if (inner.issue) errors.push(inner.issue);
+      const children = inner.nodes;
+      for (let i = 1; i < children.length; i++) {
+        const child = children[i]!;
+        let repeated = false;
+        for (let j = 0; j < i && !repeated; j++) repeated = children[j]!.id === child.id;
+        if (repeated) {
           errors.push({
             code: 'duplicate_id',
             message: `${node.id}.${child.id} appears more than once in ${objectName(node.id)}`,
             id: `${node.id}.${child.id}`,
           });
         }
-        innerSeen.add(child.id);
       }
     }
   }
 
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const crcNode = byId.get('63');
+  const crcNode = slots[63];
   if (!crcNode) {
     errors.push({ code: 'crc_missing', message: 'CRC (63) is missing', id: '63' });
   } else {
@@ -309,7 +343,7 @@ export function decodeQr(payload: string): QrDecodeResult {
       errors.push({ code: 'misplaced_object', message: 'CRC (63) must be the last data object', id: '63' });
     }
     if (!crcValid) {
-      const expected = crcAt >= 0 ? crc16(text.slice(0, crcAt + 4)) : '';
+      const expected = computed ?? (crcAt >= 0 ? crc16(text.slice(0, crcAt + 4)) : '');
       errors.push({
         code: 'crc_mismatch',
         message: `CRC (63) is ${JSON.stringify(crcNode.value)} but the payload's CRC-16 is ${expected}`,
@@ -326,28 +360,27 @@ export function decodeQr(payload: string): QrDecodeResult {
   }
 
   const profile = profileOf(nodes);
-  const waived = profile === 'promptpay' ? new Set(['52', '59', '60']) : new Set<string>();
-  for (const id of ['00', '52', '53', '58', '59', '60']) {
-    if (!byId.has(id) && !waived.has(id)) {
-      errors.push({ code: 'missing_object', message: `${objectName(id)} is missing`, id });
-    }
+  for (const n of MANDATORY) {
+    if (slots[n] || (profile === 'promptpay' && (n === 52 || n === 59 || n === 60))) continue;
+    const id = idText(n);
+    errors.push({ code: 'missing_object', message: `${objectName(id)} is missing`, id });
   }
-  if (!nodes.some((n) => Number(n.id) >= 2 && Number(n.id) <= 51)) {
+  if (accounts === 0) {
     errors.push({
       code: 'missing_object',
       message: 'at least one Merchant Account Information object (02–51) is required',
       id: '02-51',
     });
   }
-  const tip = byId.get('55')?.value;
-  if (tip === '02' && !byId.has('56')) {
+  const tip = slots[55]?.value;
+  if (tip === '02' && !slots[56]) {
     errors.push({
       code: 'missing_object',
       message: 'Tip indicator 02 (fixed fee) needs Value of Convenience Fee Fixed (56)',
       id: '56',
     });
   }
-  if (tip === '03' && !byId.has('57')) {
+  if (tip === '03' && !slots[57]) {
     errors.push({
       code: 'missing_object',
       message: 'Tip indicator 03 (percentage fee) needs Value of Convenience Fee Percentage (57)',
@@ -356,7 +389,8 @@ export function decodeQr(payload: string): QrDecodeResult {
   }
 
   for (const node of nodes) {
-    const format = FORMATS[node.id];
+    const n = twoDigits(node.id, 0);
+    const format = FORMATS[n];
     if (format && !format.test(node.value)) {
       errors.push({
         code: 'invalid_value',
@@ -364,7 +398,6 @@ export function decodeQr(payload: string): QrDecodeResult {
         id: node.id,
       });
     }
-    const n = Number(node.id);
     if (n >= 26 && n <= 51 && node.children && !node.children.some((c) => c.id === '00')) {
       errors.push({
         code: 'missing_object',
@@ -372,7 +405,7 @@ export function decodeQr(payload: string): QrDecodeResult {
         id: `${node.id}.00`,
       });
     }
-    if (node.id === '64' && node.children) {
+    if (n === 64 && node.children) {
       for (const sub of ['00', '01']) {
         if (!node.children.some((c) => c.id === sub)) {
           const what = sub === '00' ? 'Language Preference' : 'Merchant Name — Alternate Language';
@@ -382,7 +415,32 @@ export function decodeQr(payload: string): QrDecodeResult {
     }
   }
 
-  return { valid: errors.length === 0, crcValid, errors, objects: toObjects(nodes), nodes, profile };
+  return new DecodedQr(errors.length === 0, crcValid, errors, nodes, profile);
+}
+
+/**
+ * A decode result. `objects` is built on first read (objects keyed "00"–"99" are slow to build
+ * and most callers want `nodes` or the verdict); `toJSON` includes it, a spread does not.
+ */
+class DecodedQr implements QrDecodeResult {
+  #objects: QrObjects | undefined;
+
+  constructor(
+    readonly valid: boolean,
+    readonly crcValid: boolean,
+    readonly errors: QrIssue[],
+    readonly nodes: QrNode[],
+    readonly profile: QrProfile,
+  ) {}
+
+  get objects(): QrObjects {
+    return (this.#objects ??= toObjects(this.nodes));
+  }
+
+  toJSON() {
+    const { valid, crcValid, errors, objects, nodes, profile } = this;
+    return { valid, crcValid, errors, objects, nodes, profile };
+  }
 }
 
 /** Plain-object view of parsed nodes (templates as nested objects). */
