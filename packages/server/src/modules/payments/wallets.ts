@@ -3,6 +3,7 @@ import type { CompiledQuery } from 'kysely';
 import type { Deps } from '../../deps';
 import type { PaymentTable, WalletPaymentTable } from '../../db/schema';
 import { fail, type Result } from '../../http/errors';
+import { isUniqueViolation } from '../../db/database';
 import type { CheckoutContext, CheckoutTender } from './service';
 
 /** A wallet payment's state as a provider reports it. */
@@ -495,7 +496,13 @@ export function createWallets(deps: Deps, options: WalletOptions) {
         );
         return { ok: true, value: { outcome: 'unknown_payment' } };
       }
-      await record('accepted', e.nonce, w.id);
+      try {
+        await record('accepted', e.nonce, w.id);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        await record('replayed', e.nonce, w.id);
+        return { ok: true, value: { outcome: 'replayed' } };
+      }
       await settle(w.id, e.status === 'succeeded' ? 'succeeded' : 'failed', e.providerRef);
       return { ok: true, value: { outcome: 'accepted' } };
     },
