@@ -33,9 +33,14 @@ payloads.push([
   }),
 ]);
 
-function rate(fn: () => unknown): { perSecond: number; micros: number } {
+/**
+ * Calls per wall-clock second and per CPU second of this process. On a shared machine the second
+ * is the fairer figure: time spent descheduled does not count.
+ */
+function rate(fn: () => unknown): { perSecond: number; perCpuSecond: number; micros: number } {
   for (let i = 0; i < 5_000; i++) fn(); // warm up the JIT
   let n = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const until = start + SECONDS * 1000;
   let now = start;
@@ -44,25 +49,35 @@ function rate(fn: () => unknown): { perSecond: number; micros: number } {
     n += 1_000;
     now = performance.now();
   }
-  const seconds = (now - start) / 1000;
-  return { perSecond: Math.round(n / seconds), micros: (seconds * 1e6) / n };
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  return {
+    perSecond: Math.round(n / ((now - start) / 1000)),
+    perCpuSecond: Math.round(n / cpuSeconds),
+    micros: (cpuSeconds * 1e6) / n,
+  };
 }
 
+const fmt = (n: number) => n.toLocaleString('en');
 console.log(
   `\nEMV QR decode + validate, ${SECONDS} s per payload, load average ${loadavg()[0]!.toFixed(2)}\n`,
 );
-console.log('| payload | chars | decodes/s | µs/decode | CRC only/s |');
-console.log('|---|---:|---:|---:|---:|');
-const rates: number[] = [];
+console.log(
+  '| payload | chars | decodes/s (wall) | decodes per CPU-s | CPU µs/decode | CRC only per CPU-s |',
+);
+console.log('|---|---:|---:|---:|---:|---:|');
+const wall: number[] = [];
+const cpu: number[] = [];
 for (const [id, payload] of payloads) {
   const decode = rate(() => decodeQr(payload));
   const crc = rate(() => crc16(payload));
-  rates.push(decode.perSecond);
+  wall.push(decode.perSecond);
+  cpu.push(decode.perCpuSecond);
   console.log(
-    `| ${id} | ${[...payload].length} | ${decode.perSecond.toLocaleString('en')} | ${decode.micros.toFixed(2)} | ${crc.perSecond.toLocaleString('en')} |`,
+    `| ${id} | ${[...payload].length} | ${fmt(decode.perSecond)} | ${fmt(decode.perCpuSecond)} | ${decode.micros.toFixed(2)} | ${fmt(crc.perCpuSecond)} |`,
   );
 }
-rates.sort((a, b) => a - b);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
-  `\nslowest ${rates[0]!.toLocaleString('en')}/s, median ${rates[Math.floor(rates.length / 2)]!.toLocaleString('en')}/s (target ≥ 100,000/s)`,
+  `\nmedian ${fmt(median(wall))}/s wall, ${fmt(median(cpu))} per CPU-second; slowest ${fmt(Math.min(...cpu))} per CPU-second (target ≥ 100,000/s)`,
 );
