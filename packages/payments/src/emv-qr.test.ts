@@ -241,3 +241,25 @@ describe('building codes', () => {
     );
   });
 });
+
+describe('untrusted input', () => {
+  it('decodeQr never throws and always explains an invalid payload', () => {
+    const published = withPayload.map((v) => v.payload!);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc
+            .tuple(fc.constantFrom(...published), fc.nat(300), fc.string({ maxLength: 3 }))
+            .map(([p, at, insert]) => p.slice(0, at % p.length) + insert + p.slice((at % p.length) + 1)),
+        ),
+        (text) => {
+          const result = decodeQr(text);
+          expect(result.valid).toBe(result.errors.length === 0);
+          expect(typeof result.objects).toBe('object');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

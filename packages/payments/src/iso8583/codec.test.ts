@@ -194,3 +194,23 @@ describe('codec rules', () => {
     );
   });
 });
+
+describe('untrusted input', () => {
+  it('unpack never throws on arbitrary bytes, in any profile', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.values(PROFILES)),
+        fc.uint8Array({ maxLength: 300 }),
+        (profile, bytes) => {
+          const result = unpack(profile, bytes);
+          if (result.ok)
+            expect(unpack(profile, pack(profile, result.value))).toMatchObject({
+              ok: true,
+              value: { fields: result.value.fields },
+            });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
