@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readVectors } from '../../test/vectors';
-import { fromHex, toHex } from '../bytes';
+import { fromHex, latin1Bytes, toHex } from '../bytes';
 import { keyCheckValue, tdesDecrypt } from './primitives';
 import { decipherPinBlock4, readPinBlock } from './pinblock';
 import {
   AES_KEY_USAGE,
   aesDerivationData,
+  aesEncryptData,
   aesEncryptPin,
+  aesMac,
   aesInitialKey,
   aesKsn,
   aesTransactionKey,
@@ -14,7 +16,9 @@ import {
   nextTdesCounter,
   tdesCounter,
   tdesCurrentKey,
+  tdesEncryptData,
   tdesEncryptPin,
+  tdesMac,
   tdesIpek,
   tdesKsnWithCounter,
   tdesPinKey,
@@ -27,11 +31,16 @@ interface DukptFile {
     expected_ipek: string;
     ipek_kcv: string;
     pin_block_inputs: { pin: string; pan: string; clear_pin_block: string };
+    data_mac_input_ascii: string;
     sequence: {
       ksn: string;
       expected_current_key: string;
       expected_pin_key: string;
       expected_encrypted_pin_block: string;
+      expected_data_request_enc: string;
+      expected_data_response_enc: string;
+      expected_mac_request: string;
+      expected_mac_response: string;
     }[];
   };
   aes: {
@@ -41,7 +50,15 @@ interface DukptFile {
     expected_initial_key: string;
     pin: string;
     pan: string;
-    sequence: { ksn: string; expected_transaction_derivation_key: string }[];
+    mac_data_ascii: string;
+    sequence: {
+      ksn: string;
+      expected_transaction_derivation_key: string;
+      expected_cmac_request: string;
+      expected_cmac_response: string;
+      expected_data_request_enc: string;
+      expected_data_response_enc: string;
+    }[];
     pin_working_keys: { counter: number; ksn: string; expected_pin_key: string }[];
   };
 }
@@ -69,6 +86,18 @@ describe('TDES DUKPT (X9.24-1)', () => {
     expect(readPinBlock(clear, pan)).toEqual({ ok: true, value: pin });
   });
 
+  it.each(tdes.sequence)(
+    '$ksn: data encryption and X9.19 MAC, request and response (published by moov-io)',
+    (step) => {
+      const ksn = fromHex(step.ksn);
+      const data = latin1Bytes(tdes.data_mac_input_ascii);
+      expect(tdesEncryptData(ipek, ksn, data, 'request')).toBe(step.expected_data_request_enc);
+      expect(tdesEncryptData(ipek, ksn, data, 'response')).toBe(step.expected_data_response_enc);
+      expect(tdesMac(ipek, ksn, data, 'request')).toBe(step.expected_mac_request);
+      expect(tdesMac(ipek, ksn, data, 'response')).toBe(step.expected_mac_response);
+    },
+  );
+
   it('counters skip values with more than 10 one-bits', () => {
     expect(nextTdesCounter(0)).toBe(1);
     expect(nextTdesCounter(0b1111111111 - 1)).toBe(0b1111111111);
@@ -91,8 +120,14 @@ describe('AES DUKPT (X9.24-3-2017)', () => {
     expect(toHex(ik)).toBe(aes.expected_initial_key);
   });
 
-  it.each(aes.sequence)('$ksn: transaction-derivation key', (step) => {
-    expect(toHex(aesTransactionKey(ik, fromHex(step.ksn)))).toBe(step.expected_transaction_derivation_key);
+  it.each(aes.sequence)('$ksn: transaction-derivation key, data encryption and CMAC', (step) => {
+    const ksn = fromHex(step.ksn);
+    expect(toHex(aesTransactionKey(ik, ksn))).toBe(step.expected_transaction_derivation_key);
+    const data = latin1Bytes(aes.mac_data_ascii);
+    expect(aesEncryptData(ik, ksn, data, 'request')).toBe(step.expected_data_request_enc);
+    expect(aesEncryptData(ik, ksn, data, 'response')).toBe(step.expected_data_response_enc);
+    expect(aesMac(ik, ksn, data, 'request')).toBe(step.expected_cmac_request);
+    expect(aesMac(ik, ksn, data, 'response')).toBe(step.expected_cmac_response);
   });
 
   it.each(aes.pin_working_keys)(

@@ -5,7 +5,7 @@
  * or a cloud payment-cryptography service (PCI DSS 3.6.1.2), never in this process.
  */
 import { fromHex, toHex, xor } from '../bytes';
-import { aesEncrypt, desEncrypt, tdesEncrypt } from './primitives';
+import { aesCmac, aesEncrypt, cbcEncryptZeroPadded, desEncrypt, retailMac, tdesEncrypt } from './primitives';
 import { encipherPinBlock4, pinBlock0 } from './pinblock';
 
 // ---------------------------------------------------------------------------------------------
@@ -18,8 +18,13 @@ const COUNTER_BITS = 0x1fffff;
 export const TDES_VARIANTS = {
   pin: fromHex('00000000000000FF00000000000000FF'),
   macRequest: fromHex('000000000000FF00000000000000FF00'),
+  macResponse: fromHex('00000000FF00000000000000FF000000'),
   dataRequest: fromHex('0000000000FF00000000000000FF0000'),
+  dataResponse: fromHex('000000FF00000000000000FF00000000'),
 } as const;
+
+/** Which way a message goes: terminal → host (`request`) or host → terminal (`response`). */
+export type Direction = 'request' | 'response';
 
 function checkTdesKsn(ksn: Uint8Array): void {
   if (ksn.length !== 10) throw new RangeError(`a TDES DUKPT KSN is 10 bytes, got ${ksn.length}`);
@@ -83,6 +88,42 @@ export function tdesPinKey(ipek: Uint8Array, ksn: Uint8Array): Uint8Array {
 /** ISO format 0 PIN block encrypted under the TDES DUKPT PIN key of `ksn` (hex). */
 export function tdesEncryptPin(ipek: Uint8Array, ksn: Uint8Array, pin: string, pan: string): string {
   return toHex(tdesEncrypt(tdesPinKey(ipek, ksn), fromHex(pinBlock0(pin, pan))));
+}
+
+/** Data encryption key: the data variant of the current key, passed through TDES with itself. */
+export function tdesDataKey(ipek: Uint8Array, ksn: Uint8Array, direction: Direction): Uint8Array {
+  const variant = xor(
+    tdesCurrentKey(ipek, ksn),
+    direction === 'request' ? TDES_VARIANTS.dataRequest : TDES_VARIANTS.dataResponse,
+  );
+  const out = new Uint8Array(16);
+  out.set(tdesEncrypt(variant, variant.subarray(0, 8)), 0);
+  out.set(tdesEncrypt(variant, variant.subarray(8, 16)), 8);
+  return out;
+}
+
+/** Data encrypted under the TDES DUKPT data key: TDES-CBC, zero IV, zero padding (hex). */
+export function tdesEncryptData(
+  ipek: Uint8Array,
+  ksn: Uint8Array,
+  data: Uint8Array,
+  direction: Direction = 'request',
+): string {
+  return toHex(cbcEncryptZeroPadded('tdes', tdesDataKey(ipek, ksn, direction), data));
+}
+
+/** ANSI X9.19 MAC under the MAC variant of the current key (hex, 8 bytes). */
+export function tdesMac(
+  ipek: Uint8Array,
+  ksn: Uint8Array,
+  data: Uint8Array,
+  direction: Direction = 'request',
+): string {
+  const key = xor(
+    tdesCurrentKey(ipek, ksn),
+    direction === 'request' ? TDES_VARIANTS.macRequest : TDES_VARIANTS.macResponse,
+  );
+  return toHex(retailMac(key, data));
 }
 
 /** Next usable TDES counter after `counter`: X9.24-1 skips counters with more than 10 one-bits. */
@@ -247,6 +288,28 @@ export function aesEncryptPin(
   randomFill?: Uint8Array,
 ): string {
   return encipherPinBlock4(aesWorkingKey(initialKey, ksn, AES_KEY_USAGE.pinEncryption), pin, pan, randomFill);
+}
+
+/** Data encrypted under the AES DUKPT data key (usage 3000 request, 3001 response): AES-CBC, zero IV, zero padding (hex). */
+export function aesEncryptData(
+  initialKey: Uint8Array,
+  ksn: Uint8Array,
+  data: Uint8Array,
+  direction: Direction = 'request',
+): string {
+  const usage = direction === 'request' ? AES_KEY_USAGE.dataEncrypt : AES_KEY_USAGE.dataDecrypt;
+  return toHex(cbcEncryptZeroPadded('aes', aesWorkingKey(initialKey, ksn, usage), data));
+}
+
+/** AES-CMAC under the AES DUKPT MAC key (usage 2000 request, 2001 response), hex. */
+export function aesMac(
+  initialKey: Uint8Array,
+  ksn: Uint8Array,
+  data: Uint8Array,
+  direction: Direction = 'request',
+): string {
+  const usage = direction === 'request' ? AES_KEY_USAGE.macGeneration : AES_KEY_USAGE.macVerification;
+  return toHex(aesCmac(aesWorkingKey(initialKey, ksn, usage), data));
 }
 
 /** Next usable AES counter: X9.24-3 allows at most 16 one-bits. */
