@@ -236,6 +236,15 @@ describe('the link', () => {
     }
   });
 
+  it('a closed connector answers not_connected at once', async () => {
+    const closed = new TcpAcquirerConnector({ port: host.port, ...who, timeoutMs: 5_000 });
+    expect(await closed.connect()).toBe(true);
+    await closed.close();
+    const started = Date.now();
+    expect(await closed.sale(sale(100))).toMatchObject({ status: 'error', code: 'not_connected', sent: false });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('the host refuses financial messages before sign-on (91)', async () => {
     const socket = connect({ port: host.port, host: '127.0.0.1' });
     await new Promise((r) => socket.once('connect', r));

@@ -176,6 +176,7 @@ export class TcpAcquirerConnector implements AcquirerConnector {
 
   #whenReady(deadline: number): Promise<boolean> {
     if (this.#ready) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
     this.#open();
     return new Promise((resolve) => {
       const wake = () => {

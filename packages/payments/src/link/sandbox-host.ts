@@ -64,7 +64,7 @@ export interface SandboxAcquirer {
   port: number;
   host: string;
   control: SandboxControl;
-  /** Everything the host answered, in order. */
+  /** What the host answered, in order (the most recent 100,000 entries at most). */
   ledger(): readonly SandboxLedgerEntry[];
   /** Cuts every open connection (clients must reconnect and sign on again). */
   dropConnections(): void;
@@ -82,6 +82,8 @@ export interface SandboxOptions {
   clock?: () => Date;
   control?: Partial<SandboxControl>;
 }
+
+const LEDGER_LIMIT = 100_000;
 
 interface Connection {
   socket: Socket;
@@ -108,6 +110,18 @@ export async function startSandboxAcquirer(options: SandboxOptions = {}): Promis
     const pvv = await hsm.pinVerificationValue(pvkId, card.pan, card.pin);
     if (!pvv.ok) throw new Error(`sandbox HSM: ${pvv.error.message}`);
     pvvs.set(card.pan, pvv.value);
+  }
+
+  const originalKey = (e: SandboxLedgerEntry) => `${e.terminalId}|${e.stan}|${e.transmittedAt}`;
+
+  // a standalone sandbox may run for days: keep the most recent entries only
+  function record(entry: SandboxLedgerEntry) {
+    ledger.push(entry);
+    if (ledger.length > LEDGER_LIMIT) {
+      for (const old of ledger.splice(0, LEDGER_LIMIT / 10)) {
+        if (originals.get(originalKey(old)) === old) originals.delete(originalKey(old));
+      }
+    }
   }
 
   function reply(conn: Connection, message: Iso8583Message, timing: SandboxDecision['timing'] = 'now') {
@@ -179,8 +193,8 @@ export async function startSandboxAcquirer(options: SandboxOptions = {}): Promis
       reversed: false,
     };
     if (pan) entry.maskedPan = maskPan(pan);
-    ledger.push(entry);
-    if (approved) originals.set(`${entry.terminalId}|${entry.stan}|${entry.transmittedAt}`, entry);
+    record(entry);
+    if (approved) originals.set(originalKey(entry), entry);
     respond(code, decision.timing, approvedAmount);
   }
 
@@ -192,7 +206,7 @@ export async function startSandboxAcquirer(options: SandboxOptions = {}): Promis
     const original = originals.get(`${terminalId}|${de90.slice(4, 10)}|${de90.slice(10, 20)}`);
     // a reversal is acknowledged whether or not the original arrived: repeats must be harmless
     if (original) original.reversed = true;
-    ledger.push({
+    record({
       kind: 'reversal',
       terminalId,
       stan: request.fields[11] ?? '',
