@@ -221,6 +221,35 @@ describe.each(engines)('card payments end to end (%s)', (engine) => {
     expect(sandbox.ledger().filter((e) => e.kind === 'sale' && e.amount === cardAmount)).toHaveLength(1);
   });
 
+  it('a partial approval the cashier walks away from is reversed by the poller', async () => {
+    const due = price + 5000;
+    terminals.present('T-ABANDON', { card: VISA, entryMode: 'contactless' });
+    const first = await post(
+      body(due, [
+        { kind: 'card', amount: 3010, terminalId: 'T-ABANDON' },
+        { kind: 'cash', amount: due - 3010 },
+      ]),
+      `card-abandon-${Math.random()}`,
+    );
+    expect(first.json().error.code).toBe('payment_partially_approved');
+    const authId = (first.json().error.details as { authorizationId: string }).authorizationId;
+    const poller = createPaymentsService(deps, { cards: { ...paymentsOptions().cards, abandonMs: 0 } });
+    await poller.cards.pollOnce();
+    await poller.stop();
+    const auth = await deps.database.db
+      .selectFrom('card_authorizations')
+      .selectAll()
+      .where('id', '=', authId)
+      .executeTakeFirstOrThrow();
+    expect(auth.status).toBe('reversed');
+    expect(
+      sandbox
+        .ledger()
+        .find((e) => e.kind === 'sale' && e.stan === auth.stan && e.transmittedAt === auth.transmitted_at)
+        ?.reversed,
+    ).toBe(true);
+  });
+
   it('the acquirer drops the connection after the 0200: reversal sent, order unpaid, the retry charges once', async () => {
     const due = price + 777;
     const key = `card-drop-${Math.random()}`;

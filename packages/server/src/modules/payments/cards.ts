@@ -56,6 +56,8 @@ export interface CardOptions {
   staleMs?: number;
   /** first retry delay of an unacknowledged reversal, doubled per attempt up to a minute (ms) */
   reversalBackoffMs?: number;
+  /** an approval no order took up within this time (a partial approval the cashier walked away from) is reversed (ms) */
+  abandonMs?: number;
 }
 
 export interface CardAuthView {
@@ -137,6 +139,7 @@ export function createCards(deps: Deps, options: CardOptions) {
   const pollMs = options.pollMs ?? 2000;
   const staleMs = options.staleMs ?? 120_000;
   const backoffMs = options.reversalBackoffMs ?? 1000;
+  const abandonMs = options.abandonMs ?? 15 * 60_000;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
 
@@ -646,6 +649,16 @@ export function createCards(deps: Deps, options: CardOptions) {
       await update(s.tenant_id, s.id, { status: 'timeout', response_code: 'stale' });
       await reverse(s.tenant_id, s.id, 'stale');
     }
+    // approvals that never became part of an order: the money must not stay held on the card
+    const abandonedBefore = new Date(now.getTime() - abandonMs).toISOString();
+    const abandoned = await db
+      .selectFrom('card_authorizations')
+      .select(['id', 'tenant_id'])
+      .where('status', '=', 'approved')
+      .where('payment_id', 'is', null)
+      .where('updated_at', '<=', abandonedBefore)
+      .execute();
+    for (const a of abandoned) await reverse(a.tenant_id, a.id, 'abandoned');
     const due = await db
       .selectFrom('card_reversals')
       .select(['tenant_id', 'authorization_id'])
