@@ -35,6 +35,8 @@ interface RefundResult {
   total: number;
   tenders: { kind: string; amount: number }[];
   order: Order;
+  /** a refund as store credit: the credit note code, shown once */
+  storeCredit?: { accountId: string; code: string | null };
 }
 
 const left = (l: OrderLine) => Math.round((l.quantity - l.refundedQuantity) * 1000) / 1000;
@@ -54,6 +56,7 @@ export function RefundScreen({
   const [order, setOrder] = useState<Order | null>(null);
   const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [restock, setRestock] = useState(true);
+  const [asCredit, setAsCredit] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<RefundResult | null>(null);
@@ -112,6 +115,7 @@ export function RefundScreen({
       lines: chosen.map((l) => ({ lineId: l.lineId, quantity: quantities[l.lineId] ?? 0, restock })),
       restock,
       reason: reason.trim(),
+      ...(asCredit ? { toTender: 'store_credit' } : {}),
     });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
@@ -161,6 +165,11 @@ export function RefundScreen({
               </li>
             ))}
           </ul>
+          {result.storeCredit?.code ? (
+            <p data-testid="refund-credit-code">
+              {t('register.refund.creditCode')} <strong>{result.storeCredit.code}</strong>
+            </p>
+          ) : null}
         </div>
       ) : null}
       {order ? (
@@ -244,6 +253,15 @@ export function RefundScreen({
               onChange={(e) => setRestock(e.target.checked)}
             />
             {t('register.refund.restock')}
+          </label>
+          <label className="reg-check">
+            <input
+              type="checkbox"
+              data-testid="refund-as-credit"
+              checked={asCredit}
+              onChange={(e) => setAsCredit(e.target.checked)}
+            />
+            {t('register.refund.asCredit')}
           </label>
           <label>
             {t('register.refund.reason')}

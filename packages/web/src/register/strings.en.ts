@@ -162,6 +162,8 @@ export const registerEn = {
     needReason: 'Give a reason for the refund.',
     submit: 'Refund {{count}} line(s)',
     done: 'Refunded {{amount}}',
+    asCredit: 'Refund as store credit (manager)',
+    creditCode: 'Credit note code (give it to the customer; shown once):',
     status: {
       open: 'Open',
       paid: 'Paid',

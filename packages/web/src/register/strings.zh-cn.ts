@@ -164,6 +164,8 @@ export const registerZhCN: Strings<typeof registerEn> = {
     needReason: '请填写退款原因。',
     submit: '退款 {{count}} 行',
     done: '已退款 {{amount}}',
+    asCredit: '退为店铺余额（需经理）',
+    creditCode: '退款凭证码（请交给顾客，仅显示一次）：',
     status: {
       open: '未完成',
       paid: '已付款',
