@@ -241,7 +241,11 @@ describe('the link', () => {
     expect(await closed.connect()).toBe(true);
     await closed.close();
     const started = Date.now();
-    expect(await closed.sale(sale(100))).toMatchObject({ status: 'error', code: 'not_connected', sent: false });
+    expect(await closed.sale(sale(100))).toMatchObject({
+      status: 'error',
+      code: 'not_connected',
+      sent: false,
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
