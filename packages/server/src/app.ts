@@ -175,7 +175,13 @@ export async function buildApp(
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
       await api.register(
-        paymentsRoutes(services.payments, services.stores, guard, paymentsSetup.sandboxWallet),
+        paymentsRoutes(
+          services.payments,
+          services.stores,
+          guard,
+          paymentsSetup.sandboxWallet,
+          paymentsSetup.terminals,
+        ),
       );
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time

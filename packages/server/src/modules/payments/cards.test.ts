@@ -179,6 +179,28 @@ describe.each(engines)('card payments end to end (%s)', (engine) => {
     expect(cash.statusCode).toBe(201);
   });
 
+  it('the demo route presents named test cards: a wrong online PIN is declined 55', async () => {
+    const present = (payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/payments/terminals/T-ROUTE/present',
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      });
+    expect((await present({ card: 'visa_debit_pin', entryMode: 'chip', wrongPin: true })).statusCode).toBe(
+      204,
+    );
+    expect((await present({ card: 'not-a-card', entryMode: 'chip' })).statusCode).toBe(400);
+    expect((await present({ pan: '4242424242424242', entryMode: 'chip' })).statusCode).toBe(400);
+    const due = price + 400;
+    const res = await post(
+      body(due, [{ kind: 'card', amount: due, terminalId: 'T-ROUTE' }]),
+      `card-route-${Math.random()}`,
+    );
+    expect(res.statusCode).toBe(402);
+    expect(res.json().error.details).toMatchObject({ responseCode: '55' });
+  });
+
   it('a partial approval is kept: the retry takes the rest in cash without charging the card again', async () => {
     const due = price + 5000;
     const cardAmount = 2010; // the sandbox approves half of amounts ending in 10

@@ -5,6 +5,17 @@ import { bearer, id, isoInstant, MAX_SAFE } from '../../http/schemas';
 import type { StoresService } from '../stores/service';
 import type { PaymentsService } from './service';
 import type { SandboxWallet } from './wallets';
+import type { SimulatedTerminals } from './terminals';
+
+/** Named test cards for the simulated terminals: no card number ever crosses the API. */
+const TEST_CARDS = {
+  visa: { card: { pan: '4242424242424242', expiry: '3012' }, pin: undefined },
+  visa_debit_pin: { card: { pan: '4000056655665556', expiry: '3012' }, pin: '1234' },
+  unionpay_pin: { card: { pan: '6200000000000005', expiry: '3012' }, pin: '1234' },
+  mastercard: { card: { pan: '5555555555554444', expiry: '3012' }, pin: undefined },
+  declined: { card: { pan: '4000000000000002', expiry: '3012' }, pin: undefined },
+  insufficient_funds: { card: { pan: '4000000000009995', expiry: '3012' }, pin: undefined },
+} as const;
 
 const positive = { type: 'integer', minimum: 1, maximum: MAX_SAFE } as const;
 const code = { type: 'string', minLength: 4, maxLength: 40, pattern: '^[0-9A-Za-z -]+$' } as const;
@@ -16,6 +27,7 @@ export function paymentsRoutes(
   stores: StoresService,
   guard: Guard,
   sandbox: SandboxWallet | null,
+  terminals: SimulatedTerminals | null = null,
 ) {
   return async (app: FastifyInstance) => {
     // ---- stored value: gift cards and store credit ----
@@ -180,6 +192,47 @@ export function paymentsRoutes(
       },
       async (request) => ({ items: await payments.cards.exceptions(authOf(request).tenantId) }),
     );
+
+    if (terminals) {
+      app.post(
+        '/payments/terminals/:id/present',
+        {
+          preHandler: guard('orders.create'),
+          schema: {
+            tags: ['payments'],
+            summary:
+              'Simulated terminals only: the next card the terminal reads (a named test card, entry mode, PIN typed on the device)',
+            security: bearer,
+            params: { type: 'object', properties: { id }, required: ['id'] },
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                card: { type: 'string', enum: Object.keys(TEST_CARDS) },
+                entryMode: { type: 'string', enum: ['chip', 'contactless', 'swipe', 'manual'] },
+                wrongPin: { type: 'boolean' },
+              },
+              required: ['card', 'entryMode'],
+            },
+          },
+        },
+        async (request, reply) => {
+          const body = request.body as {
+            card: keyof typeof TEST_CARDS;
+            entryMode: 'chip' | 'contactless' | 'swipe' | 'manual';
+            wrongPin?: boolean;
+          };
+          const test = TEST_CARDS[body.card];
+          const pin = test.pin === undefined ? undefined : body.wrongPin ? '0000' : test.pin;
+          terminals.present((request.params as { id: string }).id, {
+            card: test.card,
+            entryMode: body.entryMode,
+            ...(pin !== undefined ? { pin } : {}),
+          });
+          return reply.status(204).send();
+        },
+      );
+    }
 
     // ---- wallets ----
     app.get(
