@@ -156,6 +156,14 @@ export async function up(db: AnyDb): Promise<void> {
     .on('wallet_callbacks')
     .columns(['provider', 'nonce'])
     .execute();
+  // a nonce is accepted once, even when two deliveries race
+  await s
+    .createIndex('wallet_callbacks_accepted')
+    .on('wallet_callbacks')
+    .columns(['provider', 'nonce'])
+    .unique()
+    .where(sql.ref('outcome'), '=', 'accepted')
+    .execute();
 }
 
 export async function down(): Promise<void> {
