@@ -88,7 +88,7 @@ function cardFields(card: CardInput): Record<number, string> {
   return fields;
 }
 
-function header(mti: string, ref: TransactionRef, who: TerminalIdentity, processingCode: string, now: Date) {
+function header(ref: TransactionRef, who: TerminalIdentity, processingCode: string, now: Date) {
   return {
     3: processingCode,
     7: ref.transmittedAt,
@@ -110,7 +110,7 @@ export function saleMessage(
   processingCode = '000000',
 ): Iso8583Message {
   const fields: Record<number, string> = {
-    ...header('0200', ref, who, processingCode, now),
+    ...header(ref, who, processingCode, now),
     ...money(request.amount, request.currency),
     ...cardFields(request.card),
   };
@@ -143,7 +143,7 @@ export function reversalMessage(
   repeat = false,
 ): Iso8583Message {
   const fields: Record<number, string> = {
-    ...header('0400', ref, who, original.processingCode, now),
+    ...header(ref, who, original.processingCode, now),
     ...money(original.amount, original.currency),
     37: original.ref.rrn,
     90: originalDataElements(original),
@@ -158,7 +158,7 @@ export function networkMessage(code: '001' | '002' | '301', ref: TransactionRef)
 
 /** The response MTI of a request MTI: 0200 → 0210, 0401 → 0410. */
 export function responseMti(requestMti: string): string {
-  return `${requestMti.slice(0, 2)}1${'0'}`;
+  return `${requestMti.slice(0, 2)}10`;
 }
 
 /** PAN and expiry (YYMM) of a request, from DE 2/14 or track 2 (DE 35). */
