@@ -27,6 +27,19 @@ export default tseslint.config(
     },
   },
   {
+    // the codecs stay free of I/O: crypto/ may use node:crypto, link/ node:net
+    files: ['packages/payments/src/**/*.ts'],
+    ignores: [
+      'packages/payments/src/crypto/**',
+      'packages/payments/src/link/**',
+      'packages/payments/src/node.ts',
+      'packages/payments/src/**/*.test.ts',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'net', 'crypto', 'buffer'] }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

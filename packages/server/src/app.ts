@@ -37,6 +37,9 @@ declare module 'fastify' {
 }
 import { createComplianceService } from './modules/compliance/service';
 import { complianceRoutes } from './modules/compliance/routes';
+import { createPaymentsService } from './modules/payments/service';
+import { paymentsRoutes } from './modules/payments/routes';
+import { defaultPaymentsSetup, type PaymentsSetup } from './modules/payments/setup';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -56,25 +59,26 @@ function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-export function createServices(deps: Deps) {
+export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaultPaymentsSetup()) {
   const auth = createAuthService(deps);
   const stores = createStoresService(deps);
   const catalog = createCatalogService(deps, { stores });
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
-  const orders = createOrdersService(deps);
+  const payments = createPaymentsService(deps, paymentsSetup.options);
+  const orders = createOrdersService(deps, payments);
   const display = createDisplayService(deps, { stores });
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps);
-  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals, compliance };
+  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals, compliance, payments };
 }
 export type Services = ReturnType<typeof createServices>;
 
 export async function buildApp(
   deps: Deps,
   // `loggerInstance`: request logs into a given pino logger (the log-scan test reads them back)
-  options: { logger?: boolean; loggerInstance?: FastifyBaseLogger } = {},
+  options: { logger?: boolean; loggerInstance?: FastifyBaseLogger; payments?: PaymentsSetup } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance
@@ -189,9 +193,13 @@ export async function buildApp(
 
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  const services = createServices(deps);
+  const paymentsSetup = options.payments ?? defaultPaymentsSetup();
+  const services = createServices(deps, paymentsSetup);
   const guard = makeGuard(services.auth);
   registerConfigAudit(app, services.audit);
+  // pending card reversals and offline card forwards are retried by a poller that lives with the server
+  services.payments.start();
+  app.addHook('onClose', async () => services.payments.stop());
   await app.register(
     async (api) => {
       // step-up approvals: the gated routes (refund, void, paid out, offline limit) check x-approval-id
@@ -209,6 +217,15 @@ export async function buildApp(
       await api.register(displayRoutes(services.display, guard));
       await api.register(auditRoutes(services.audit, guard));
       await api.register(complianceRoutes(services.compliance, guard));
+      await api.register(
+        paymentsRoutes(
+          services.payments,
+          services.stores,
+          guard,
+          paymentsSetup.sandboxWallet,
+          paymentsSetup.terminals,
+        ),
+      );
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

@@ -15,6 +15,7 @@ import { createKeyring, type Keyring } from './modules/keys/keyring';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
 import { createComplianceService, startComplianceJobs } from './modules/compliance/service';
 import { complianceCommand } from './modules/compliance/cli';
+import { PAYMENTS_USAGE, runPaymentsCommand, type CliIo } from '@opentill/payments/cli';
 
 const usage = `Usage: opentill <command>
 
@@ -36,7 +37,18 @@ const usage = `Usage: opentill <command>
   (mode 0600) on first start.
   compliance check [--tenant ten_…] [--json]   PCI DSS self-check; exits 1 when an item fails
   sanctions import --source ofac|un --from PATH|URL   import a sanctions list version
-`;
+${PAYMENTS_USAGE}`;
+
+const stdio: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  stdin: async () => {
+    if (process.stdin.isTTY) return '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
 
 async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
   const log = pino({ level: config.logLevel, serializers: logSerializers, redact: logRedact });
@@ -279,6 +291,10 @@ export async function main(argv: string[]): Promise<number> {
         await deps.database.close();
       }
     }
+    case 'qr':
+    case 'iso8583':
+    case 'acquirer-sandbox':
+      return (await runPaymentsCommand(command, rest, stdio)) ?? 2;
     default:
       console.log(usage);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

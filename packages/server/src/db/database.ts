@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { DB } from './schema';
 import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
 import * as m001 from './migrations/001-initial';
+import * as m002 from './migrations/002-payments';
 import * as m003 from './migrations/003-identity';
 import * as m004 from './migrations/004-keys-audit';
 import * as m008 from './migrations/008-compliance';
@@ -38,6 +39,7 @@ export interface DatabaseOptions {
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-payments': m002,
   '003-identity': m003,
   '004-keys-audit': m004,
   '008-compliance': m008,

@@ -541,6 +541,119 @@ export interface RetentionRuleTable {
   updated_at: string;
 }
 
+// ---- payments (migration 002) ----
+export interface StoredValueAccountTable {
+  id: string;
+  tenant_id: string;
+  kind: 'gift_card' | 'store_credit';
+  code_hash: string;
+  code_last4: string;
+  pin_hash: string | null;
+  currency: string;
+  /** projection of the entries; CHECK balance >= 0 */
+  balance: number;
+  status: 'active' | 'blocked';
+  customer_id: string | null;
+  expires_at: string | null;
+  pin_failures: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredValueEntryTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  kind: 'issue' | 'load' | 'redeem' | 'refund';
+  /** signed: + adds to the balance, − spends it */
+  amount: number;
+  order_id: string | null;
+  payment_id: string | null;
+  refund_id: string | null;
+  staff_id: string | null;
+  created_at: string;
+}
+
+export type CardAuthorizationStatus =
+  | 'pending'
+  | 'approved'
+  | 'committed'
+  | 'declined'
+  | 'error'
+  | 'timeout'
+  | 'reversed'
+  | 'forward_pending'
+  | 'forward_declined'
+  | 'refunded';
+
+export interface CardAuthorizationTable {
+  id: string;
+  tenant_id: string;
+  attempt_key: string;
+  checkout_key: string | null;
+  order_id: string | null;
+  payment_id: string | null;
+  register_id: string | null;
+  terminal_id: string | null;
+  amount: number;
+  approved_amount: number;
+  currency: string;
+  status: CardAuthorizationStatus;
+  stan: string | null;
+  rrn: string | null;
+  /** DE 7 of the original request (MMDDhhmmss UTC): a reversal names it */
+  transmitted_at: string | null;
+  auth_code: string | null;
+  response_code: string | null;
+  token: string | null;
+  masked_pan: string | null;
+  brand: string | null;
+  entry_mode: string | null;
+  offline: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CardReversalTable {
+  id: string;
+  tenant_id: string;
+  authorization_id: string;
+  reason: string;
+  status: 'pending' | 'done';
+  attempts: number;
+  next_at: string;
+  last_result: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WalletPaymentTable {
+  id: string;
+  tenant_id: string;
+  store_id: string;
+  register_id: string;
+  provider: string;
+  mode: 'merchant_presented' | 'customer_presented';
+  amount: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'used';
+  provider_ref: string | null;
+  qr: string | null;
+  order_id: string | null;
+  refunded: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WalletCallbackTable {
+  id: string;
+  provider: string;
+  nonce: string;
+  wallet_payment_id: string | null;
+  outcome: 'accepted' | 'replayed' | 'bad_signature' | 'stale' | 'unknown_payment';
+  created_at: string;
+}
+
 /** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
 export interface DB extends IdentityTables {
   tenants: TenantTable;
@@ -588,4 +701,11 @@ export interface DB extends IdentityTables {
   pci_reports: PciReportTable;
   privacy_requests: PrivacyRequestTable;
   retention_rules: RetentionRuleTable;
+  // payments (migration 002)
+  stored_value_accounts: StoredValueAccountTable;
+  stored_value_entries: StoredValueEntryTable;
+  card_authorizations: CardAuthorizationTable;
+  card_reversals: CardReversalTable;
+  wallet_payments: WalletPaymentTable;
+  wallet_callbacks: WalletCallbackTable;
 }

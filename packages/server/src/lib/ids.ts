@@ -38,7 +38,15 @@ export type IdPrefix =
   | 'sl'
   | 'pci'
   | 'dsr'
-  | 'rs';
+  | 'rs'
+  // payments
+  | 'gft'
+  | 'scr'
+  | 'sve'
+  | 'ath'
+  | 'rev'
+  | 'wpy'
+  | 'wcb';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -24,7 +24,15 @@ export type DisplayState =
       taxTotal: number;
       total: number;
     }
-  | { kind: 'paying'; currency: string; total: number; paid: number; qr: string | null }
+  | {
+      kind: 'paying';
+      currency: string;
+      total: number;
+      paid: number;
+      qr: string | null;
+      /** the shopper may add a tip: percent presets (basis points) of `base`, or an amount */
+      tip?: { base: number; presetsBp: number[]; chosen: number } | null;
+    }
   | { kind: 'thanks'; currency: string; total: number; change: number };
 
 /** What travels on the channel and the server stream: the state and the register's Date.now(). */
@@ -36,6 +44,23 @@ export interface DisplayMessage {
 /** A display that just opened asks the register on the same machine for its latest state. */
 export interface DisplayHello {
   hello: true;
+}
+
+/** The shopper's tip choice, sent from the display back to the register on the same machine. */
+export interface DisplayTip {
+  tip: number;
+}
+
+export function isDisplayTip(data: unknown): data is DisplayTip {
+  const tip = (data as DisplayTip | null)?.tip;
+  return typeof tip === 'number' && Number.isSafeInteger(tip) && tip >= 0;
+}
+
+/** Sends the tip the shopper chose to the register (same machine). */
+export function sendTip(registerId: string, tip: number): void {
+  const channel = new BroadcastChannel(channelName(registerId));
+  channel.postMessage({ tip } satisfies DisplayTip);
+  channel.close();
 }
 
 export function isDisplayMessage(data: unknown): data is DisplayMessage {

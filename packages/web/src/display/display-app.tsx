@@ -17,7 +17,7 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import i18n from '../i18n';
-import type { DisplayMessage, DisplayState } from './channel';
+import { sendTip, type DisplayMessage, type DisplayState } from './channel';
 import { markRendered, useLocalFeed, useRemoteFeed, type Feed } from './feed';
 import { loadPairing, savePairing, type SavedPairing } from './pairing';
 import { PairingScreen } from './pairing-screen';
@@ -129,7 +129,12 @@ function Mirror({
     <div className="disp" data-testid="display-root" data-kind={shownState.kind} data-status={feed.status}>
       {shownState.kind === 'idle' ? <IdleScreen storeName={shownState.storeName} /> : null}
       {shownState.kind === 'cart' ? <CartScreen state={shownState} /> : null}
-      {shownState.kind === 'paying' ? <PayingScreen state={shownState} /> : null}
+      {shownState.kind === 'paying' ? (
+        <PayingScreen
+          state={shownState}
+          onTip={registerId ? (amount: number) => sendTip(registerId, amount) : null}
+        />
+      ) : null}
       {shownState.kind === 'thanks' ? <ThanksScreen state={shownState} /> : null}
       {feed.status === 'reconnecting' ? (
         <div className="disp-status" data-testid="display-status">

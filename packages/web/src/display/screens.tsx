@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { DisplayLine, DisplayState } from './channel';
 import { money, quantityText } from './format';
 import { QrImage } from './qr-image';
+import { parseAmount } from '../register/money';
 
 type Of<K extends DisplayState['kind']> = Extract<DisplayState, { kind: K }>;
 
@@ -147,7 +148,79 @@ export function CartScreen({ state }: { state: Of<'cart'> }) {
 }
 
 /** Waiting for payment: what is due, what is paid, and the wallet QR when one is pending. */
-export function PayingScreen({ state }: { state: Of<'paying'> }) {
+/** Percent presets and an amount: the shopper picks, the register adds it to what is due. */
+function TipChoice({
+  tip,
+  currency,
+  onTip,
+}: {
+  tip: NonNullable<Of<'paying'>['tip']>;
+  currency: string;
+  onTip: (amount: number) => void;
+}) {
+  const { t } = useTranslation();
+  const [other, setOther] = useState('');
+  return (
+    <div className="disp-tip" data-testid="display-tip">
+      <h3>{t('display.paying.tipTitle')}</h3>
+      <div className="disp-tip-options">
+        <button
+          type="button"
+          data-testid="display-tip-none"
+          className={tip.chosen === 0 ? 'disp-selected' : ''}
+          onClick={() => onTip(0)}
+        >
+          {t('display.paying.noTip')}
+        </button>
+        {tip.presetsBp.map((bp) => {
+          const amount = Math.round((tip.base * bp) / 10000);
+          return (
+            <button
+              key={bp}
+              type="button"
+              data-testid="display-tip-preset"
+              className={tip.chosen === amount && amount > 0 ? 'disp-selected' : ''}
+              onClick={() => onTip(amount)}
+            >
+              {bp / 100}% · {money(amount, currency)}
+            </button>
+          );
+        })}
+      </div>
+      <form
+        className="disp-tip-other"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const amount = parseAmount(other, currency);
+          if (amount !== undefined && amount >= 0) onTip(amount);
+          setOther('');
+        }}
+      >
+        <input
+          data-testid="display-tip-other"
+          inputMode="decimal"
+          placeholder={t('display.paying.tipOther')}
+          value={other}
+          onChange={(e) => setOther(e.target.value)}
+        />
+        <button type="submit">{t('display.paying.tipAdd')}</button>
+      </form>
+      {tip.chosen > 0 ? (
+        <p data-testid="display-tip-chosen">
+          {t('display.paying.tipChosen', { amount: money(tip.chosen, currency) })}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function PayingScreen({
+  state,
+  onTip = null,
+}: {
+  state: Of<'paying'>;
+  onTip?: ((amount: number) => void) | null;
+}) {
   const { t } = useTranslation();
   const remaining = Math.max(0, state.total - state.paid);
   return (
@@ -173,6 +246,9 @@ export function PayingScreen({ state }: { state: Of<'paying'> }) {
               testId="display-remaining"
             />
           </>
+        ) : null}
+        {state.tip && onTip && !state.qr ? (
+          <TipChoice tip={state.tip} currency={state.currency} onTip={onTip} />
         ) : null}
       </div>
       {state.qr ? (

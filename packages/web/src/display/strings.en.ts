@@ -29,6 +29,11 @@ export const displayEn = {
     paid: 'Paid so far',
     remaining: 'Still to pay',
     scan: 'Scan to pay',
+    tipTitle: 'Add a tip?',
+    noTip: 'No tip',
+    tipOther: 'Other amount',
+    tipAdd: 'Add',
+    tipChosen: 'Tip: {{amount}}',
   },
   thanks: {
     title: 'Thank you!',

@@ -31,6 +31,11 @@ export const displayZhCN: Strings<typeof displayEn> = {
     paid: '已付',
     remaining: '还需支付',
     scan: '扫码支付',
+    tipTitle: '要加小费吗？',
+    noTip: '不加小费',
+    tipOther: '其他金额',
+    tipAdd: '添加',
+    tipChosen: '小费：{{amount}}',
   },
   thanks: {
     title: '谢谢惠顾！',

@@ -85,6 +85,10 @@ export interface TenderEntry {
   kind: TenderKind;
   amount: number;
   reference?: string;
+  /** gift card PIN (sent once with the sale, never stored on the device) */
+  pin?: string;
+  /** card: charge it on this payment terminal through the server (needs the network) */
+  terminalId?: string;
 }
 
 export interface LocalSale {
@@ -99,6 +103,8 @@ export interface LocalSale {
   tenders: TenderEntry[];
   change: number;
   cashRounding: number;
+  /** chosen by the shopper on the customer display */
+  tip?: number;
   /** the POST /api/v1/orders body, kept for retries */
   body: unknown;
   idempotencyKey: string;
@@ -158,7 +164,17 @@ export interface Till {
   /** the core's price for this cart in this store (same answer as the server) */
   price(cart: Cart): TillResult<PricedCart>;
   /** prices, settles tenders, writes the sale to the outbox, then resolves; offline too (cash, card under the floor limit) */
-  completeSale(cart: Cart, tenders: TenderEntry[]): Promise<TillResult<LocalSale>>;
+  /**
+   * Records a sale. Tenders the server must authorize first (gift card, store credit, wallet, a
+   * card charged on a terminal) are sent at once and the sale is only kept when the server takes
+   * it; a decline comes back as an error so the cashier can choose another tender.
+   */
+  completeSale(
+    cart: Cart,
+    tenders: TenderEntry[],
+    /** `orderId`: keep the same id (and so the same Idempotency-Key) when retrying after a decline */
+    extra?: { tip?: number; orderId?: string },
+  ): Promise<TillResult<LocalSale>>;
   recentSales(limit: number): Promise<LocalSale[]>;
 
   park(cart: Cart, note: string): Promise<ParkedTicket>;

@@ -107,7 +107,10 @@ export function offlineTenders(
     );
   }
   return ok({
-    tenders: tenders.map((t) => (t.kind === 'card' ? { ...t, reference: `offline-${orderId}` } : { ...t })),
+    // offline, a card is the terminal's own store-and-forward: recorded by reference, not charged through the server
+    tenders: tenders.map(({ terminalId: _terminal, ...t }) =>
+      t.kind === 'card' ? { ...t, reference: `offline-${orderId}` } : { ...t },
+    ),
     offlineCard: card > 0,
   });
 }
@@ -116,8 +119,19 @@ export function settle(
   priced: PricedCart,
   tenders: readonly TenderEntry[],
   store: StoreRow,
+  tip = 0,
 ): TillResult<Settlement> {
-  return settleTenders(priced.total, tenders, { increment: store.cashIncrement, mode: store.roundingMode });
+  return settleTenders(priced.total + tip, tenders, {
+    increment: store.cashIncrement,
+    mode: store.roundingMode,
+  });
+}
+
+/** Tenders the server must authorize before the sale counts: they never go into the offline outbox first. */
+export function needsAuthorization(tenders: readonly TenderEntry[]): boolean {
+  return tenders.some(
+    (t) => NETWORK_ONLY_TENDERS.has(t.kind) || (t.kind === 'card' && t.terminalId !== undefined),
+  );
 }
 
 type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
@@ -140,6 +154,7 @@ export function orderBody(args: {
   tenders: readonly TenderEntry[];
   total: number;
   createdAt: string;
+  tip?: number;
 }): TillResult<Record<string, unknown>> {
   const lines: Record<string, unknown>[] = [];
   for (const line of args.cart.lines) {
@@ -176,10 +191,13 @@ export function orderBody(args: {
       kind: t.kind,
       amount: t.amount,
       ...(t.reference !== undefined ? { reference: t.reference } : {}),
+      ...(t.pin !== undefined ? { pin: t.pin } : {}),
+      ...(t.terminalId !== undefined ? { terminalId: t.terminalId } : {}),
     })),
     total: args.total,
     createdAt: args.createdAt,
   };
+  if (args.tip) body.tip = args.tip;
   if (args.cart.orderDiscounts.length > 0) body.orderDiscounts = args.cart.orderDiscounts.map(discountBody);
   if (args.cart.customerId) body.customerId = args.cart.customerId;
   return ok(body);

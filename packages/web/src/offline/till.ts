@@ -53,7 +53,7 @@ import { idempotencyKeyFor, newId } from './ids';
 import { classifyPush, nextBackoff, PUSH_CONCURRENCY, type PushOutcome } from './outbox-policy';
 import { checkPin, makePinVerifier, PIN_MAX_OFFLINE_FAILURES } from './pin-verifier';
 import { SearchIndex } from './search';
-import { offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
+import { needsAuthorization, offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
 
 const LOCK_NAME = 'opentill-outbox';
 const CHANNEL_NAME = 'opentill-outbox';
@@ -779,20 +779,25 @@ class TillEngine implements Till {
     );
   }
 
-  async completeSale(cart: Cart, tenders: TenderEntry[]): Promise<TillResult<LocalSale>> {
+  async completeSale(
+    cart: Cart,
+    tenders: TenderEntry[],
+    extra: { tip?: number; orderId?: string } = {},
+  ): Promise<TillResult<LocalSale>> {
     await this.start();
     const store = this.currentStore();
     const register = this.currentRegister();
     const sess = this.sess;
     if (!sess || !store || !register) return fail('no_session', 'Sign in and choose a register first.');
     const now = Date.now();
-    const orderId = newId('ord', now);
+    const orderId = extra.orderId ?? newId('ord', now);
     const createdAt = new Date(now).toISOString();
     const priced = this.price(cart);
     if (!priced.ok) return priced;
     const taken = offlineTenders(tenders, this.state.online && navigator.onLine, register, orderId);
     if (!taken.ok) return taken;
-    const settled = settle(priced.value, taken.value.tenders, store);
+    const tip = extra.tip ?? 0;
+    const settled = settle(priced.value, taken.value.tenders, store, tip);
     if (!settled.ok) return settled;
     const body = orderBody({
       orderId,
@@ -802,8 +807,30 @@ class TillEngine implements Till {
       tenders: taken.value.tenders,
       total: priced.value.total,
       createdAt,
+      ...(tip ? { tip } : {}),
     });
     if (!body.ok) return body;
+    // gift card, store credit, wallet, a card on the terminal: the server decides now; a decline
+    // is returned (nothing kept) so the cashier can take another tender
+    const authorize = needsAuthorization(taken.value.tenders);
+    if (authorize) {
+      const sent = await api('POST', '/orders', body.value, {
+        'idempotency-key': idempotencyKeyFor(orderId),
+      });
+      if (!sent.ok) {
+        return fail(
+          sent.error.status === 0 ? 'needs_network' : sent.error.code,
+          sent.error.message,
+          sent.error.details,
+        );
+      }
+    }
+    // the PIN went to the server once; it is never kept on the device
+    const kept = taken.value.tenders.map(({ pin: _pin, ...t }) => t);
+    const storedBody = {
+      ...body.value,
+      tenders: (body.value.tenders as Record<string, unknown>[]).map(({ pin: _p, ...t }) => t),
+    };
     const row: OutboxRow = {
       orderId,
       hlc: '',
@@ -812,12 +839,14 @@ class TillEngine implements Till {
       registerId: register.id,
       staffId: sess.staff.id,
       priced: priced.value,
-      tenders: taken.value.tenders,
+      tenders: kept,
       change: settled.value.change,
       cashRounding: settled.value.cashRounding,
-      body: body.value,
+      ...(tip ? { tip } : {}),
+      body: storedBody,
       idempotencyKey: idempotencyKeyFor(orderId),
-      status: 'pending',
+      status: authorize ? 'synced' : 'pending',
+      ...(authorize ? { syncedAt: createdAt } : {}),
       token: sess.token,
       attempts: 0,
       ...(taken.value.offlineCard ? { offlineCard: true } : {}),
@@ -831,7 +860,7 @@ class TillEngine implements Till {
       await setMeta(this.db, META.hlc, row.hlc);
       await this.db.outbox.add(row);
     });
-    this.outboxChanged({ unsynced: 1 });
+    if (!authorize) this.outboxChanged({ unsynced: 1 });
     this.channel?.postMessage({ type: 'sale', orderId });
     this.nudge();
     return ok(publicSale(row));

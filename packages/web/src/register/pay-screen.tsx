@@ -2,14 +2,44 @@ import type { PricedCart, TenderKind } from '@opentill/core';
 import { roundToIncrement, settleTenders } from '@opentill/core';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api/client';
+import { channelName, isDisplayTip } from '../display/channel';
 import type { Cart, LocalSale, TenderEntry } from '../offline/contract';
+import { newId } from '../offline/ids';
 import { publishDisplay } from './display-sync';
 import { parseAmount, quickAmounts } from './money';
 import { useRegister, useSyncState } from './register-context';
 import { ErrorText, Kbd, Keypad } from './widgets';
 
-type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card'>;
-const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card'];
+type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit'>;
+const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card', 'store_credit'];
+/** Tip presets offered on the customer display, in basis points of the total. */
+const TIP_PRESETS_BP = [1000, 1500, 2000];
+
+interface WalletPayment {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'used';
+  amount: number;
+  qr: string | null;
+  provider: string;
+}
+
+/** Server answers that mean "this tender did not work, take another". */
+const REFUSALS = new Set([
+  'payment_declined',
+  'payment_timeout',
+  'payment_unavailable',
+  'payment_cancelled',
+  'insufficient_balance',
+  'unknown_stored_value',
+  'stored_value_blocked',
+  'stored_value_expired',
+  'gift_card_pin_required',
+  'invalid_gift_card_pin',
+  'wallet_payment_not_completed',
+  'unknown_terminal',
+  'offline_limit_exceeded',
+]);
 
 const sum = (tenders: TenderEntry[], pick: (t: TenderEntry) => boolean) =>
   tenders.filter(pick).reduce((s, t) => s + t.amount, 0);
@@ -34,10 +64,26 @@ export function PayScreen({
   const [kind, setKind] = useState<Kind>('cash');
   const [amountText, setAmountText] = useState('');
   const [reference, setReference] = useState('');
+  const [pin, setPin] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [tip, setTip] = useState(0);
+  const [wallet, setWallet] = useState<WalletPayment | null>(null);
+  const [walletCode, setWalletCode] = useState('');
+  // one order id for every try of this payment: a retry after a decline reuses the Idempotency-Key
+  const [orderId] = useState(() => newId('ord'));
 
-  const total = priced.total;
+  // the shopper's tip choice arrives from the customer display on this machine
+  useEffect(() => {
+    const channel = new BroadcastChannel(channelName(register.id));
+    channel.onmessage = (event: MessageEvent<unknown>) => {
+      if (isDisplayTip(event.data)) setTip(event.data.tip);
+    };
+    return () => channel.close();
+  }, [register.id]);
+
+  const total = priced.total + tip;
   const nonCash = sum(tenders, (x) => x.kind !== 'cash');
   const cashTendered = sum(tenders, (x) => x.kind === 'cash');
   const beforeCash = Math.max(0, total - nonCash);
@@ -56,7 +102,8 @@ export function PayScreen({
 
   const unavailable = (k: Kind): string | null => {
     if (k === 'cash') return null;
-    if (!sync.online && (k === 'wallet' || k === 'gift_card')) return t('register.pay.needsNetwork');
+    if (!sync.online && (k === 'wallet' || k === 'gift_card' || k === 'store_credit'))
+      return t('register.pay.needsNetwork');
     if (!sync.online && k === 'card' && total > register.offlineCardLimit)
       return register.offlineCardLimit > 0
         ? t('register.pay.overOfflineLimit', { limit: money(register.offlineCardLimit) })
@@ -70,15 +117,97 @@ export function PayScreen({
       currency: priced.currency,
       total,
       paid: Math.min(total, nonCash + cashTendered),
-      qr: null,
+      qr: wallet?.status === 'pending' ? wallet.qr : null,
+      // the tip is offered until the first tender is taken
+      tip:
+        sync.online && tenders.length === 0
+          ? { base: priced.total, presetsBp: TIP_PRESETS_BP, chosen: tip }
+          : null,
     });
-  }, [register.id, priced.currency, total, nonCash, cashTendered]);
+  }, [
+    register.id,
+    priced.currency,
+    priced.total,
+    total,
+    nonCash,
+    cashTendered,
+    wallet,
+    tip,
+    tenders.length,
+    sync.online,
+  ]);
+
+  // a pending wallet payment: long-poll the server until the shopper has paid (or not)
+  useEffect(() => {
+    if (!wallet || wallet.status !== 'pending') return;
+    let stop = false;
+    void (async () => {
+      while (!stop) {
+        const r = await api<WalletPayment>('GET', `/payments/wallet/${wallet.id}?waitMs=15000`);
+        if (stop) return;
+        if (!r.ok) {
+          await new Promise((res) => setTimeout(res, 1000));
+          continue;
+        }
+        if (r.value.status === 'pending') continue;
+        setWallet(null);
+        if (r.value.status === 'succeeded')
+          add({ kind: 'wallet', amount: r.value.amount, reference: r.value.id });
+        else setError(t('register.pay.walletFailed', { status: r.value.status }));
+        return;
+      }
+    })();
+    return () => {
+      stop = true;
+    };
+  }, [wallet?.id, wallet?.status]);
+
+  const startWallet = async (mode: 'merchant_presented' | 'customer_presented') => {
+    const typed = amountText ? parseAmount(amountText, store.currency) : left;
+    if (typed === undefined || typed <= 0 || typed > left) return setError(t('register.pay.badAmount'));
+    setError(null);
+    setBusy(true);
+    const r = await api<WalletPayment>('POST', '/payments/wallet', {
+      provider: 'sandbox',
+      storeId: store.id,
+      registerId: register.id,
+      amount: typed,
+      mode,
+      ...(mode === 'customer_presented' ? { paymentCode: walletCode.trim() } : {}),
+    });
+    setBusy(false);
+    if (!r.ok) return setError(t('register.pay.refused', { message: r.error.message }));
+    setWalletCode('');
+    setAmountText('');
+    if (r.value.status === 'succeeded')
+      add({ kind: 'wallet', amount: r.value.amount, reference: r.value.id });
+    else setWallet(r.value);
+  };
+
+  const cancelWallet = async () => {
+    if (!wallet) return;
+    await api('POST', `/payments/wallet/${wallet.id}/cancel`);
+    setWallet(null);
+  };
+
+  const checkBalance = async () => {
+    if (!reference) return;
+    const r = await api<{ balance: number }>('POST', '/stored-value/balance', {
+      code: reference,
+      ...(pin ? { pin } : {}),
+    });
+    if (!r.ok) return setError(r.error.message);
+    setError(null);
+    setNotice(t('register.pay.balance', { amount: money(r.value.balance) }));
+  };
 
   const add = (entry: TenderEntry) => {
     setError(null);
+    setNotice(null);
     setTenders((list) => [...list, entry]);
     setAmountText('');
     setReference('');
+    setPin('');
   };
 
   const addTyped = () => {
@@ -86,20 +215,52 @@ export function PayScreen({
     if (typed === undefined || typed <= 0) return setError(t('register.pay.badAmount'));
     if (kind !== 'cash' && typed > left) return setError(t('register.pay.tooMuch', { left: money(left) }));
     if (unavailable(kind)) return;
+    if ((kind === 'gift_card' || kind === 'store_credit') && !reference)
+      return setError(t('register.pay.code'));
     add(
       kind === 'cash'
         ? { kind, amount: typed }
-        : { kind, amount: typed, ...(reference ? { reference } : {}) },
+        : { kind, amount: typed, ...(reference ? { reference } : {}), ...(pin ? { pin } : {}) },
     );
+  };
+
+  /** The card goes to the register's payment terminal; the server authorizes it when the sale completes. */
+  const addTerminalCard = () => {
+    const typed = amountText ? parseAmount(amountText, store.currency) : left;
+    if (typed === undefined || typed <= 0 || typed > left) return setError(t('register.pay.badAmount'));
+    add({ kind: 'card', amount: typed, terminalId: register.id });
   };
 
   const complete = async () => {
     if (!paid || busy) return;
     setBusy(true);
     setError(null);
-    const result = await till.completeSale(cart, tenders);
+    const result = await till.completeSale(cart, tenders, { tip, orderId });
     setBusy(false);
-    if (!result.ok) return setError(result.error.message);
+    if (!result.ok) {
+      const { code, message, details } = result.error as { code: string; message: string; details?: unknown };
+      const info = (details ?? {}) as { tender?: number; approved?: number; remaining?: number };
+      if (code === 'payment_partially_approved' && info.tender !== undefined && info.approved !== undefined) {
+        // keep what the card approved (the retry reuses that approval); the rest needs another tender
+        const index = info.tender;
+        setTenders((list) =>
+          list.map((x, i) => (i === index ? { ...x, amount: info.approved ?? x.amount } : x)),
+        );
+        return setError(
+          t('register.pay.partial', {
+            approved: money(info.approved),
+            remaining: money(info.remaining ?? 0),
+          }),
+        );
+      }
+      if (REFUSALS.has(code) && info.tender !== undefined) {
+        const index = info.tender;
+        setTenders((list) => list.filter((_, i) => i !== index));
+        if (tenders[index]) setKind(tenders[index].kind as Kind);
+        return setError(t('register.pay.refused', { message }));
+      }
+      return setError(message);
+    }
     onCompleted(result.value);
   };
 
@@ -132,6 +293,12 @@ export function PayScreen({
         <dl className="reg-totals reg-big">
           <dt>{t('register.cart.total')}</dt>
           <dd data-testid="pay-total">{money(total)}</dd>
+          {tip > 0 ? (
+            <>
+              <dt title={t('register.pay.tipFromDisplay')}>{t('register.pay.tip')}</dt>
+              <dd data-testid="pay-tip">{money(tip)}</dd>
+            </>
+          ) : null}
           {store.cashIncrement > 1 && cashDue !== beforeCash && kind === 'cash' ? (
             <>
               <dt>{t('register.pay.cashRounded')}</dt>
@@ -165,6 +332,11 @@ export function PayScreen({
           ))}
         </ul>
         <ErrorText message={error} />
+        {notice ? (
+          <p className="reg-muted" data-testid="pay-notice">
+            {notice}
+          </p>
+        ) : null}
         <button
           type="button"
           className="reg-pay"
@@ -229,18 +401,107 @@ export function PayScreen({
               onChange={(e) => setAmountText(e.target.value)}
             />
           </label>
-          {kind !== 'cash' ? (
+          {kind === 'card' || kind === 'gift_card' || kind === 'store_credit' ? (
             <label>
-              {t('register.pay.reference')}
+              {kind === 'card' ? t('register.pay.reference') : t('register.pay.code')}
               <input
                 data-testid={kind === 'card' ? 'card-reference' : 'tender-reference'}
                 value={reference}
+                autoComplete="off"
                 onChange={(e) => setReference(e.target.value)}
               />
             </label>
           ) : null}
+          {kind === 'gift_card' ? (
+            <label>
+              {t('register.pay.pin')}
+              <input
+                data-testid="tender-pin"
+                type="password"
+                inputMode="numeric"
+                autoComplete="off"
+                value={pin}
+                onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 8))}
+              />
+            </label>
+          ) : null}
+          {kind === 'gift_card' || kind === 'store_credit' ? (
+            <button
+              type="button"
+              data-testid="check-balance"
+              disabled={!reference}
+              onClick={() => void checkBalance()}
+            >
+              {t('register.pay.checkBalance')}
+            </button>
+          ) : null}
+          {kind === 'card' && sync.online ? (
+            <button
+              type="button"
+              className="reg-primary"
+              data-testid="card-terminal"
+              disabled={paid || busy}
+              onClick={addTerminalCard}
+            >
+              {t('register.pay.terminal')}
+            </button>
+          ) : null}
+          {kind === 'wallet' ? (
+            wallet ? (
+              <div className="reg-wallet" data-testid="wallet-pending">
+                <p>{t('register.pay.walletWaiting', { amount: money(wallet.amount) })}</p>
+                <button type="button" data-testid="wallet-cancel" onClick={() => void cancelWallet()}>
+                  {t('register.pay.walletCancel')}
+                </button>
+                {wallet.provider === 'sandbox' ? (
+                  <button
+                    type="button"
+                    data-testid="wallet-sandbox-approve"
+                    onClick={() => void api('POST', `/payments/wallet/${wallet.id}/sandbox-approve`)}
+                  >
+                    {t('register.pay.walletSandbox')}
+                  </button>
+                ) : null}
+              </div>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="reg-primary"
+                  data-testid="wallet-qr"
+                  disabled={paid || busy}
+                  onClick={() => void startWallet('merchant_presented')}
+                >
+                  {t('register.pay.walletQr')}
+                </button>
+                <label>
+                  {t('register.pay.walletCode')}
+                  <input
+                    data-testid="wallet-code"
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={walletCode}
+                    onChange={(e) => setWalletCode(e.target.value.replace(/\D/g, ''))}
+                  />
+                </label>
+                <button
+                  type="button"
+                  data-testid="wallet-charge"
+                  disabled={paid || busy || walletCode.length < 10}
+                  onClick={() => void startWallet('customer_presented')}
+                >
+                  {t('register.pay.walletCharge')}
+                </button>
+              </>
+            )
+          ) : null}
           <Keypad value={amountText} onChange={setAmountText} testId="pay-pad" />
-          <button type="submit" data-testid="tender-add" disabled={paid || unavailable(kind) !== null}>
+          <button
+            type="submit"
+            data-testid="tender-add"
+            hidden={kind === 'wallet'}
+            disabled={paid || unavailable(kind) !== null}
+          >
             {t('register.pay.add', { kind: t(`register.tenders.${kind}`) })}
           </button>
         </form>

@@ -36,6 +36,8 @@ interface RefundResult {
   total: number;
   tenders: { kind: string; amount: number }[];
   order: Order;
+  /** a refund as store credit: the credit note code, shown once */
+  storeCredit?: { accountId: string; code: string | null };
 }
 
 const left = (l: OrderLine) => Math.round((l.quantity - l.refundedQuantity) * 1000) / 1000;
@@ -55,6 +57,7 @@ export function RefundScreen({
   const [order, setOrder] = useState<Order | null>(null);
   const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [restock, setRestock] = useState(true);
+  const [asCredit, setAsCredit] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [approval, setApproval] = useState<ApprovalAction | null>(null);
@@ -118,6 +121,7 @@ export function RefundScreen({
         lines: chosen.map((l) => ({ lineId: l.lineId, quantity: quantities[l.lineId] ?? 0, restock })),
         restock,
         reason: reason.trim(),
+        ...(asCredit ? { toTender: 'store_credit' } : {}),
       },
       approvalId ? { 'x-approval-id': approvalId } : {},
     );
@@ -181,6 +185,11 @@ export function RefundScreen({
               </li>
             ))}
           </ul>
+          {result.storeCredit?.code ? (
+            <p data-testid="refund-credit-code">
+              {t('register.refund.creditCode')} <strong>{result.storeCredit.code}</strong>
+            </p>
+          ) : null}
         </div>
       ) : null}
       {order ? (
@@ -264,6 +273,15 @@ export function RefundScreen({
               onChange={(e) => setRestock(e.target.checked)}
             />
             {t('register.refund.restock')}
+          </label>
+          <label className="reg-check">
+            <input
+              type="checkbox"
+              data-testid="refund-as-credit"
+              checked={asCredit}
+              onChange={(e) => setAsCredit(e.target.checked)}
+            />
+            {t('register.refund.asCredit')}
           </label>
           <label>
             {t('register.refund.reason')}

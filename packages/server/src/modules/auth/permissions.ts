@@ -21,7 +21,9 @@ export type Permission =
   | 'approvals.grant'
   // compliance: owners decide; auditors read; managers neither (their refunds are monitored)
   | 'compliance.read'
-  | 'compliance.write';
+  | 'compliance.write'
+  // payments: issue and load stored value, card exception list
+  | 'payments.manage';
 
 const everything: readonly Permission[] = [
   'approvals.grant',
@@ -41,6 +43,7 @@ const everything: readonly Permission[] = [
   'cash.read',
   'staff.write',
   'audit.read',
+  'payments.manage',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */

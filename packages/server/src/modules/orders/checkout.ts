@@ -25,6 +25,7 @@ import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import type { AuthContext } from '../auth/service';
 import { orderView, type OrderDetails, type OrderView } from './view';
+import { needsPreparation, type PaymentsService, type PreparedTenders } from '../payments/service';
 
 export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
@@ -43,7 +44,19 @@ export interface CheckoutBody {
     discount?: DiscountBody;
   }[];
   orderDiscounts?: DiscountBody[];
-  tenders: { kind: TenderKind; amount: number; reference?: string }[];
+  tenders: {
+    kind: TenderKind;
+    amount: number;
+    reference?: string;
+    /** gift card PIN, when the card has one */
+    pin?: string;
+    /** card: the payment terminal that reads the card (integrated card payment) */
+    terminalId?: string;
+    /** card taken offline by the terminal under the register's floor limit (store-and-forward) */
+    offline?: boolean;
+  }[];
+  /** chosen by the shopper on the customer display; paid with the tenders, not part of the goods total */
+  tip?: number;
   /** the total the register computed; a disagreement is `price_mismatch` */
   total?: number;
   createdAt?: string;
@@ -60,8 +73,8 @@ export type CheckoutResult =
     }
   | { ok: false; error: ApiError };
 
-/** Tender kinds whose balances live elsewhere arrive with the payments work; until then they are refused. */
-const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
+/** Without the payments module only these are taken (the others need balances or a provider). */
+const BASIC_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -161,7 +174,7 @@ function checkoutReads(
       (m) =>
         db
           .selectFrom('registers')
-          .select(['id', 'store_id', 'active'])
+          .select(['id', 'store_id', 'active', 'offline_card_limit'])
           .where('tenant_id', '=', m.value('tenantId'))
           .where('id', '=', m.value('registerId')),
       a,
@@ -188,7 +201,7 @@ function checkoutReads(
  * facts), pricing and tenders in the pure core, then one atomic write batch (order, lines,
  * payments, stock movements and levels, outbox event, audit entry, idempotency record).
  */
-export function createCheckout(deps: Deps) {
+export function createCheckout(deps: Deps, payments?: PaymentsService) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
@@ -285,7 +298,8 @@ export function createCheckout(deps: Deps) {
     }
     const store = storeRows?.[0] as StoreTable | undefined;
     if (!store) return fail('unknown_store', `Store ${body.storeId} does not exist.`);
-    const register = registerRows?.[0] as { id: string; store_id: string; active: number } | undefined;
+    const register = registerRows?.[0] as
+      { id: string; store_id: string; active: number; offline_card_limit: number } | undefined;
     if (!register) return fail('unknown_register', `Register ${body.registerId} does not exist.`);
     if (register.store_id !== store.id) {
       return fail('register_store_mismatch', `Register ${register.id} belongs to another store.`);
@@ -378,6 +392,7 @@ export function createCheckout(deps: Deps) {
     }
 
     const orderDiscounts = (body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId));
+    const tip = body.tip ?? 0;
     const priced = priceCart(
       { lines: cartLines, orderDiscounts },
       {
@@ -399,7 +414,7 @@ export function createCheckout(deps: Deps) {
     }
 
     for (const t of body.tenders) {
-      if (!SUPPORTED_TENDERS.has(t.kind)) {
+      if (!payments && (!BASIC_TENDERS.has(t.kind) || t.terminalId !== undefined || t.offline)) {
         return fail('unsupported_tender', `Tender ${t.kind} is not available yet; use cash, card or other.`);
       }
       if (t.reference !== undefined && looksLikePan(t.reference)) {
@@ -412,7 +427,7 @@ export function createCheckout(deps: Deps) {
             ok: true as const,
             value: { total: cart.total, cashRounding: 0, amountDue: cart.total, tenders: [], change: 0 },
           }
-        : settleTenders(cart.total, body.tenders, {
+        : settleTenders(cart.total + tip, body.tenders, {
             increment: store.cash_increment,
             mode: store.rounding_mode,
           });
@@ -456,6 +471,7 @@ export function createCheckout(deps: Deps) {
     const details: OrderDetails = {
       taxes: cart.taxes,
       orderDiscounts,
+      ...(tip > 0 ? { tip } : {}),
     };
     const order: OrderTable = {
       id: body.id,
@@ -501,7 +517,7 @@ export function createCheckout(deps: Deps) {
       rate_ppm: l.ratePpm,
       discount: extra[i]?.discount ? JSON.stringify(extra[i]?.discount) : null,
     }));
-    const payments: PaymentTable[] = settlement.tenders.map((t, i) => ({
+    const payments_: PaymentTable[] = settlement.tenders.map((t, i) => ({
       id: ids.newId('pay'),
       tenant_id: tenantId,
       order_id: body.id,
@@ -513,9 +529,54 @@ export function createCheckout(deps: Deps) {
       reference: t.reference ?? null,
       created_at: now,
     }));
-    const view = orderView(order, lines, payments);
+    if (key === null) {
+      const quoted = orderView(order, lines, payments_);
+      return { ok: true, status: 200, body: quoted, json: JSON.stringify(quoted), replayed: false };
+    }
+
+    // tenders that need balances, a provider or a card authorization: checked (and cards
+    // authorized) now, outside the transaction; their writes join the batch below.
+    // A cash-only sale skips all of this: no extra round trip.
+    let prepared: PreparedTenders | null = null;
+    const toPrepare = body.tenders.flatMap((t, index) =>
+      payments && needsPreparation(t)
+        ? [
+            {
+              ...t,
+              index,
+              amount: settlement.tenders[index]?.amount ?? t.amount,
+              paymentId: payments_[index]?.id ?? '',
+            },
+          ]
+        : [],
+    );
+    if (payments && toPrepare.length > 0) {
+      const done = await payments.prepareCheckout(
+        {
+          tenantId,
+          staffId: ctx.staffId,
+          storeId: store.id,
+          registerId: register.id,
+          key,
+          orderId: body.id,
+          currency: store.currency,
+          offlineCardLimit: register.offline_card_limit,
+          now,
+        },
+        toPrepare,
+      );
+      if (!done.ok) return done;
+      prepared = done.value;
+      for (const [index, p] of prepared.payments) {
+        const row = payments_[index];
+        if (row) {
+          row.reference = p.reference;
+          row.status = p.status;
+        }
+      }
+    }
+    const view = orderView(order, lines, payments_);
     const response = JSON.stringify(view);
-    if (key === null) return { ok: true, status: 200, body: view, json: response, replayed: false };
 
     const queries: CompiledQuery[] = [
       insertRows(db, 'idempotency_keys', [
@@ -531,7 +592,8 @@ export function createCheckout(deps: Deps) {
       ]),
       insertRows(db, 'orders', [order]),
       insertRows(db, 'order_lines', lines),
-      ...(payments.length ? [insertRows(db, 'payments', payments)] : []),
+      ...(payments_.length ? [insertRows(db, 'payments', payments_)] : []),
+      ...(prepared ? prepared.queries : []),
       ...movementQueries(db, tenantId, moves, now, ids),
       outboxQuery(
         db,
@@ -570,12 +632,17 @@ export function createCheckout(deps: Deps) {
     try {
       await database.batch(queries);
     } catch (e) {
+      // the sale is not recorded: undo what happened outside the database (card authorizations)
+      if (prepared) await prepared.compensate('commit_failed');
+      const ours = payments?.batchFailure(e);
+      if (ours) return ours;
       if (!isUniqueViolation(e)) throw e;
       // a concurrent request with the same key or order id won the race
       const again = await replay(tenantId, key, hash, body.id);
       if (again) return again;
       throw e;
     }
+    if (prepared) await prepared.committed();
     return { ok: true, status: 201, body: view, json: response, replayed: false };
   }
 

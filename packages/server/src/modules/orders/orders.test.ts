@@ -240,10 +240,16 @@ describe.each(engines)('orders (%s)', (engine) => {
         'card_data_not_allowed',
       ],
       [
-        { ...basket(sh.id, 100_000), tenders: [{ kind: 'gift_card', amount: 100 }] },
+        {
+          ...basket(sh.id, 100_000),
+          tenders: [
+            { kind: 'gift_card', amount: 100, reference: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ' },
+            { kind: 'cash', amount: 100_000 },
+          ],
+        },
         'bad-input-12',
         422,
-        'unsupported_tender',
+        'unknown_stored_value',
       ],
     ];
     const before = await count('orders');

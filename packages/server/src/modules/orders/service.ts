@@ -22,6 +22,7 @@ import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import { createCheckout } from './checkout';
 import { orderView, type OrderView } from './view';
+import type { PaymentsService } from '../payments/service';
 
 export interface RefundBody {
   lines?: { lineId: string; quantity: number; restock?: boolean }[];
@@ -41,6 +42,8 @@ export interface RefundView {
   tenders: { paymentId: string | null; kind: string; amount: number }[];
   createdAt: string;
   order: OrderView;
+  /** a refund to store credit: the account credited, and its code when a new credit note was made (shown once) */
+  storeCredit?: { accountId: string; code: string | null };
 }
 
 export interface OrderSummary {
@@ -95,10 +98,48 @@ async function loadOrder(db: Kysely<DB>, tenantId: string, id: string, lock: boo
   return { order, lines, payments, refunds, refundLines, refundTenders };
 }
 
-export function createOrdersService(deps: Deps) {
+type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
+
+/** What a refund request would do to an order as loaded: the core's plan over its lines and tenders. */
+function planFor(loaded: LoadedOrder, body: RefundBody) {
+  const { lines, payments, refundLines, refundTenders } = loaded;
+  const refundable: RefundableLine[] = lines.map((l) => {
+    const rl = refundLines.filter((r) => r.line_id === l.line_id);
+    return {
+      lineId: l.line_id,
+      quantity: l.quantity_milli / 1000,
+      total: l.total,
+      refundedQuantity: rl.reduce((s, r) => s + r.quantity_milli, 0) / 1000,
+      refundedAmount: rl.reduce((s, r) => s + r.amount, 0),
+    };
+  });
+  const paid: PaidTender[] = [...payments]
+    .sort((a, b) => a.seq - b.seq)
+    .map((p) => ({
+      paymentId: p.id,
+      kind: p.kind,
+      amount: p.amount,
+      refunded: refundTenders.filter((t) => t.payment_id === p.id).reduce((s, t) => s + t.amount, 0),
+    }));
+  const plan = planRefund({
+    lines: refundable,
+    tenders: paid,
+    request: {
+      ...(body.lines ? { lines: body.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) } : {}),
+      ...(body.amount !== undefined ? { amount: body.amount } : {}),
+      ...(body.toTender !== undefined ? { toTender: body.toTender } : {}),
+    },
+  });
+  return { refundable, paid, plan };
+}
+
+/** Refunds may go back to these kinds when they are not the original tenders. */
+const REFUND_TO: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other', 'store_credit']);
+
+export function createOrdersService(deps: Deps, pay?: PaymentsService) {
   const { database, clock, ids } = deps;
   const db = database.db;
-  const { checkout, quote } = createCheckout(deps);
+  const { checkout, quote } = createCheckout(deps, pay);
 
   /** Runs `fn` in a transaction; on SQLite `begin immediate` already serialises writers. */
   function inTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -185,10 +226,32 @@ export function createOrdersService(deps: Deps) {
     },
 
     async refund(ctx: AuthContext, orderId: string, body: RefundBody): Promise<Result<RefundView>> {
-      return inTransaction(async (trx) => {
+      const refundId = ids.newId('ref');
+      // card and wallet money goes back through the acquirer or provider first, outside any
+      // transaction (a network call must not hold the database); declined → nothing recorded
+      if (pay && body.toTender === undefined) {
+        const pre = await loadOrder(db, ctx.tenantId, orderId, false);
+        if (pre && (pre.order.status === 'paid' || pre.order.status === 'partially_refunded')) {
+          const { plan } = planFor(pre, body);
+          if (plan.ok) {
+            const parts = plan.value.tenders.flatMap((t) => {
+              const payment = pre.payments.find((p) => p.id === t.paymentId);
+              return payment && (payment.kind === 'card' || payment.kind === 'wallet')
+                ? [{ payment, amount: t.amount, refundId }]
+                : [];
+            });
+            if (parts.length) {
+              const external = await pay.refundExternal(ctx.tenantId, parts);
+              if (!external.ok) return external;
+            }
+          }
+        }
+      }
+      let storeCredit: { accountId: string; code: string | null } | null = null;
+      const result = await inTransaction(async (trx): Promise<Result<RefundView>> => {
         const loaded = await loadOrder(trx, ctx.tenantId, orderId, lockRows);
         if (!loaded) return fail('unknown_order', `Order ${orderId} does not exist.`);
-        const { order, lines, payments, refundLines, refundTenders } = loaded;
+        const { order, lines, payments } = loaded;
         if (order.status !== 'paid' && order.status !== 'partially_refunded') {
           return fail('illegal_transition', `An order that is ${order.status} cannot be refunded.`, {
             from: order.status,
@@ -202,8 +265,8 @@ export function createOrdersService(deps: Deps) {
               `Refunding to ${body.toTender} instead of the original tenders needs a manager.`,
             );
           }
-          if (body.toTender !== 'cash' && body.toTender !== 'card' && body.toTender !== 'other') {
-            return fail('unsupported_tender', `Refunds to ${body.toTender} are not available yet.`);
+          if (!REFUND_TO.has(body.toTender) || (body.toTender === 'store_credit' && !pay)) {
+            return fail('unsupported_tender', `Refunds to ${body.toTender} are not available.`);
           }
         }
         // a piece-counted line (each, g) is refunded in whole units, like it was sold
@@ -220,39 +283,14 @@ export function createOrdersService(deps: Deps) {
             );
           }
         }
-        const refundable: RefundableLine[] = lines.map((l) => {
-          const rl = refundLines.filter((r) => r.line_id === l.line_id);
-          return {
-            lineId: l.line_id,
-            quantity: l.quantity_milli / 1000,
-            total: l.total,
-            refundedQuantity: rl.reduce((s, r) => s + r.quantity_milli, 0) / 1000,
-            refundedAmount: rl.reduce((s, r) => s + r.amount, 0),
-          };
-        });
-        const paid: PaidTender[] = [...payments]
-          .sort((a, b) => a.seq - b.seq)
-          .map((p) => ({
-            paymentId: p.id,
-            kind: p.kind,
-            amount: p.amount,
-            refunded: refundTenders.filter((t) => t.payment_id === p.id).reduce((s, t) => s + t.amount, 0),
-          }));
-        const plan = planRefund({
-          lines: refundable,
-          tenders: paid,
-          request: {
-            ...(body.lines
-              ? { lines: body.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) }
-              : {}),
-            ...(body.amount !== undefined ? { amount: body.amount } : {}),
-            ...(body.toTender !== undefined ? { toTender: body.toTender } : {}),
-          },
-        });
+        const { refundable, paid, plan } = planFor(loaded, body);
         if (!plan.ok) return fail(plan.error.code as ErrorCode, plan.error.message, plan.error.details);
         const after = applyRefund({ lines: refundable, tenders: paid }, plan.value);
+        // a tip stays with the staff unless refunded explicitly: the order is refunded once its goods are
+        const tip = (JSON.parse(order.details) as { tip?: number }).tip ?? 0;
         const fullyRefunded =
-          after.tenders.every((t) => t.refunded >= t.amount) &&
+          after.tenders.reduce((s, t) => s + t.refunded, 0) + tip >=
+            after.tenders.reduce((s, t) => s + t.amount, 0) &&
           after.lines.every((l) => l.refundedQuantity >= l.quantity);
         const next = transition(
           orderTransitions,
@@ -278,7 +316,6 @@ export function createOrdersService(deps: Deps) {
           paymentUpdates.push({ id: p.id, status: moved.value });
         }
         const now = clock.now().toISOString();
-        const refundId = ids.newId('ref');
         const sessionRow = await trx
           .selectFrom('cash_sessions')
           .select('id')
@@ -354,6 +391,39 @@ export function createOrdersService(deps: Deps) {
           .execute();
         if (refundLineRows.length) await trx.insertInto('refund_lines').values(refundLineRows).execute();
         if (tenderRows.length) await trx.insertInto('refund_tenders').values(tenderRows).execute();
+        if (pay) {
+          // stored value goes back onto the account it came from; a refund to store credit becomes credit
+          for (const t of tenderRows) {
+            const payment = loaded.payments.find((p) => p.id === t.payment_id);
+            if (
+              body.toTender === undefined &&
+              payment &&
+              (payment.kind === 'gift_card' || payment.kind === 'store_credit')
+            ) {
+              await pay.refundStoredValue(trx, {
+                tenantId: ctx.tenantId,
+                payment,
+                amount: t.amount,
+                orderId: order.id,
+                refundId,
+                staffId: ctx.staffId,
+                now,
+              });
+            }
+          }
+          if (body.toTender === 'store_credit' && plan.value.total > 0) {
+            storeCredit = await pay.storedValue.creditNote(trx, {
+              tenantId: ctx.tenantId,
+              customerId: order.customer_id,
+              currency: order.currency,
+              amount: plan.value.total,
+              orderId: order.id,
+              refundId,
+              staffId: ctx.staffId,
+              now,
+            });
+          }
+        }
         for (const q of movementQueries(trx, ctx.tenantId, moves, now, ids)) await trx.executeQuery(q);
         for (const u of paymentUpdates) {
           await trx
@@ -438,6 +508,11 @@ export function createOrdersService(deps: Deps) {
           },
         };
       });
+      if (result.ok && storeCredit !== null) {
+        const credit: { accountId: string; code: string | null } = storeCredit;
+        return { ok: true, value: { ...result.value, storeCredit: credit } };
+      }
+      return result;
     },
 
     /** Voids a paid order while nothing is settled: no refund yet and its cash session still open. */

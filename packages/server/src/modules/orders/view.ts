@@ -43,6 +43,7 @@ export interface OrderView {
   total: number;
   cashRounding: number;
   amountDue: number;
+  tip: number;
   change: number;
   refundedTotal: number;
   payments: {
@@ -65,6 +66,8 @@ export interface OrderView {
 export interface OrderDetails {
   taxes: OrderView['taxes'];
   orderDiscounts: unknown[];
+  /** chosen by the shopper; paid by the tenders on top of the goods total */
+  tip?: number;
 }
 
 export function orderView(
@@ -114,7 +117,8 @@ export function orderView(
     taxTotal: o.tax_total,
     total: o.total,
     cashRounding: o.cash_rounding,
-    amountDue: o.total + o.cash_rounding,
+    amountDue: o.total + o.cash_rounding + (details.tip ?? 0),
+    tip: details.tip ?? 0,
     change: o.change_given,
     refundedTotal: o.refunded_total,
     payments: [...payments]
