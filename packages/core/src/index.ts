@@ -12,3 +12,4 @@ export * from './tender';
 export * from './lifecycle';
 export * from './refund';
 export * from './hlc';
+export * from './loyalty';
