@@ -13,3 +13,4 @@ export * from './lifecycle';
 export * from './refund';
 export * from './hlc';
 export * from './loyalty';
+export * from './promotions';
