@@ -22,6 +22,16 @@ import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
 import { createDisplayService } from './modules/display/service';
 import { displayRoutes } from './modules/display/routes';
+import { createMemoryFieldCipher } from './lib/field-cipher';
+import { createCustomersService } from './modules/customers/service';
+import { customersRoutes } from './modules/customers/routes';
+import { createMemberCheckout } from './modules/customers/checkout-hook';
+import { createLoyaltyService } from './modules/loyalty/service';
+import { loyaltyRoutes } from './modules/loyalty/routes';
+import { createCouponsService } from './modules/coupons/service';
+import { couponsRoutes } from './modules/coupons/routes';
+import { createMarketingService } from './modules/marketing/service';
+import { marketingRoutes } from './modules/marketing/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -47,9 +57,15 @@ export function createServices(deps: Deps) {
   const catalog = createCatalogService(deps, { stores });
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
-  const orders = createOrdersService(deps);
+  // customers, loyalty, coupons, marketing
+  const customers = createCustomersService(deps, { cipher: createMemoryFieldCipher() }); // wired to deps.cipher at merge
+  const loyalty = createLoyaltyService(deps);
+  const coupons = createCouponsService(deps, { loyalty });
+  const members = createMemberCheckout(deps, { customers, loyalty, coupons });
+  const orders = createOrdersService(deps, { members, loyalty });
+  const marketing = createMarketingService(deps, { stores, orders });
   const display = createDisplayService(deps, { stores });
-  return { auth, stores, cash, orders, stock, catalog, display };
+  return { auth, stores, cash, orders, stock, catalog, display, customers, loyalty, coupons, marketing };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -163,6 +179,10 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
+      await api.register(customersRoutes(services.customers, services.loyalty, guard));
+      await api.register(loyaltyRoutes(services.loyalty, services.coupons, guard));
+      await api.register(couponsRoutes(services.coupons, guard));
+      await api.register(marketingRoutes(services.marketing, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

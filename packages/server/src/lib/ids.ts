@@ -21,7 +21,15 @@ export type IdPrefix =
   | 'cm'
   | 'evt'
   | 'aud'
-  | 'trf';
+  | 'trf'
+  // customers, loyalty, coupons, marketing, feedback
+  | 'cus'
+  | 'lpt'
+  | 'cpn'
+  | 'cpb'
+  | 'cpr'
+  | 'cmp'
+  | 'fbk';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -15,7 +15,12 @@ export type Permission =
   | 'stock.write'
   | 'cash.operate'
   | 'cash.read'
-  | 'staff.write';
+  | 'staff.write'
+  // customers, loyalty, coupons, marketing
+  | 'customers.read'
+  | 'customers.write'
+  | 'customers.privacy'
+  | 'marketing.write';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -33,6 +38,10 @@ const everything: readonly Permission[] = [
   'cash.operate',
   'cash.read',
   'staff.write',
+  'customers.read',
+  'customers.write',
+  'customers.privacy',
+  'marketing.write',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
@@ -50,8 +59,17 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'stock.read',
     'cash.operate',
     'cash.read',
+    'customers.read',
+    'customers.write',
   ]),
-  auditor: new Set<Permission>(['stores.read', 'catalog.read', 'orders.read', 'stock.read', 'cash.read']),
+  auditor: new Set<Permission>([
+    'stores.read',
+    'catalog.read',
+    'orders.read',
+    'stock.read',
+    'cash.read',
+    'customers.read',
+  ]),
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -25,6 +25,7 @@ import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import type { AuthContext } from '../auth/service';
 import { orderView, type OrderDetails, type OrderView } from './view';
+import type { MemberCheckout } from '../customers/checkout-hook';
 
 export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
@@ -35,6 +36,10 @@ export interface CheckoutBody {
   storeId: string;
   registerId: string;
   customerId?: string | null;
+  /** a coupon code (modules/coupons) */
+  couponCode?: string;
+  /** the register made this sale offline and syncs it now */
+  offline?: boolean;
   lines: {
     lineId?: string;
     variantId?: string;
@@ -61,7 +66,7 @@ export type CheckoutResult =
   | { ok: false; error: ApiError };
 
 /** Tender kinds whose balances live elsewhere arrive with the payments work; until then they are refused. */
-const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
+const SUPPORTED_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other', 'loyalty_points']);
 
 /** 13–19 digits passing Luhn: looks like a card number, which must never be stored. */
 export function looksLikePan(text: string): boolean {
@@ -172,7 +177,7 @@ function checkoutReads(
  * facts), pricing and tenders in the pure core, then one atomic write batch (order, lines,
  * payments, stock movements and levels, outbox event, audit entry, idempotency record).
  */
-export function createCheckout(deps: Deps) {
+export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } = {}) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
@@ -221,7 +226,12 @@ export function createCheckout(deps: Deps) {
    * Prices `body` and, when `key` is given, records the sale. Without a key nothing is written
    * and the priced order is returned with status 200 (a quote: what the register would charge).
    */
-  async function run(ctx: AuthContext, key: string | null, body: CheckoutBody): Promise<CheckoutResult> {
+  async function run(
+    ctx: AuthContext,
+    key: string | null,
+    body: CheckoutBody,
+    attempt = 1,
+  ): Promise<CheckoutResult> {
     const tenantId = ctx.tenantId;
     const hash = sha256Hex(stableStringify(body));
 
@@ -361,7 +371,23 @@ export function createCheckout(deps: Deps) {
       return fail('validation_failed', 'Line ids must be unique within an order.');
     }
 
-    const orderDiscounts = (body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId));
+    // --- members: customer, coupon and loyalty (modules/customers/checkout-hook.ts) ---
+    const memberStarted = hooks.members
+      ? await hooks.members.begin(
+          ctx,
+          body,
+          store.currency,
+          cartLines.map((l) => l.variantId),
+          clock.now().toISOString(),
+        )
+      : null;
+    if (memberStarted && !memberStarted.ok) return memberStarted;
+    const member = memberStarted?.value ?? null;
+    // --- end members ---
+    const orderDiscounts = [
+      ...(body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId)),
+      ...(member?.orderDiscounts ?? []),
+    ];
     const priced = priceCart(
       { lines: cartLines, orderDiscounts },
       {
@@ -499,6 +525,19 @@ export function createCheckout(deps: Deps) {
     }));
     const view = orderView(order, lines, payments);
     const response = JSON.stringify(view);
+    // --- members: coupon redemption and points ledger join the sale's batch ---
+    const memberQueries = member
+      ? await member.finish({
+          orderId: order.id,
+          storeId: store.id,
+          registerId: register.id,
+          cart,
+          amountDue: settlement.amountDue,
+          now,
+        })
+      : null;
+    if (memberQueries && !memberQueries.ok) return memberQueries;
+    // --- end members ---
     if (key === null) return { ok: true, status: 200, body: view, json: response, replayed: false };
 
     const queries: CompiledQuery[] = [
@@ -517,6 +556,7 @@ export function createCheckout(deps: Deps) {
       insertRows(db, 'order_lines', lines),
       ...(payments.length ? [insertRows(db, 'payments', payments)] : []),
       ...movementQueries(db, tenantId, moves, now, ids),
+      ...(memberQueries?.value ?? []), // members
       outboxQuery(
         db,
         ids,
@@ -554,10 +594,14 @@ export function createCheckout(deps: Deps) {
     try {
       await database.batch(queries);
     } catch (e) {
+      // members: a lost race for a coupon use or for points; running again gives the clear answer
+      if (member?.contended(e) && !isUniqueViolation(e) && attempt < 3)
+        return run(ctx, key, body, attempt + 1);
       if (!isUniqueViolation(e)) throw e;
       // a concurrent request with the same key or order id won the race
       const again = await replay(tenantId, key, hash, body.id);
       if (again) return again;
+      if (member?.contended(e) && attempt < 3) return run(ctx, key, body, attempt + 1); // members
       throw e;
     }
     return { ok: true, status: 201, body: view, json: response, replayed: false };

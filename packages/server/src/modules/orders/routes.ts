@@ -15,7 +15,15 @@ import type { OrdersService, RefundBody } from './service';
 import type { OrderView } from './view';
 import type { AuthService } from '../auth/service';
 
-const tenderKinds = ['cash', 'card', 'wallet', 'gift_card', 'store_credit', 'other'] as const;
+const tenderKinds = [
+  'cash',
+  'card',
+  'wallet',
+  'gift_card',
+  'store_credit',
+  'loyalty_points',
+  'other',
+] as const;
 const quantity = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 } as const;
 
 const discount = {
@@ -42,6 +50,8 @@ const checkoutBody = {
     storeId: id,
     registerId: id,
     customerId: { type: ['string', 'null'], maxLength: 100 },
+    couponCode: { type: 'string', minLength: 1, maxLength: 60 },
+    offline: { type: 'boolean' },
     lines: {
       type: 'array',
       minItems: 1,

@@ -22,6 +22,8 @@ import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
 import { createCheckout } from './checkout';
 import { orderView, type OrderView } from './view';
+import type { MemberCheckout } from '../customers/checkout-hook';
+import type { LoyaltyService } from '../loyalty/service';
 
 export interface RefundBody {
   lines?: { lineId: string; quantity: number; restock?: boolean }[];
@@ -95,10 +97,13 @@ async function loadOrder(db: Kysely<DB>, tenantId: string, id: string, lock: boo
   return { order, lines, payments, refunds, refundLines, refundTenders };
 }
 
-export function createOrdersService(deps: Deps) {
+export function createOrdersService(
+  deps: Deps,
+  hooks: { members?: MemberCheckout; loyalty?: LoyaltyService } = {},
+) {
   const { database, clock, ids } = deps;
   const db = database.db;
-  const { checkout, quote } = createCheckout(deps);
+  const { checkout, quote } = createCheckout(deps, { members: hooks.members });
 
   /** Runs `fn` in a transaction; on SQLite `begin immediate` already serialises writers. */
   function inTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -355,6 +360,26 @@ export function createOrdersService(deps: Deps) {
         if (refundLineRows.length) await trx.insertInto('refund_lines').values(refundLineRows).execute();
         if (tenderRows.length) await trx.insertInto('refund_tenders').values(tenderRows).execute();
         for (const q of movementQueries(trx, ctx.tenantId, moves, now, ids)) await trx.executeQuery(q);
+        // --- members: points paid with come back, points the sale earned are taken back ---
+        if (hooks.loyalty && order.customer_id) {
+          const pointsRefunded = tenderRows
+            .filter((t) => t.kind === 'loyalty_points')
+            .reduce((s, t) => s + t.amount, 0);
+          const queries = await hooks.loyalty.refundQueries(trx, {
+            tenantId: ctx.tenantId,
+            customerId: order.customer_id,
+            orderId: order.id,
+            refundId,
+            orderTotal: order.total,
+            refundedBefore: order.refunded_total,
+            refundTotal: plan.value.total,
+            pointsRefunded,
+            currency: order.currency,
+            now,
+          });
+          for (const q of queries) await trx.executeQuery(q);
+        }
+        // --- end members ---
         for (const u of paymentUpdates) {
           await trx
             .updateTable('payments')
