@@ -178,8 +178,8 @@ export function createLoyaltyService(deps: Deps) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
-  async function config(tenantId: string): Promise<LoyaltyConfig> {
-    const row = await db
+  async function config(tenantId: string, q: Kysely<DB> = db): Promise<LoyaltyConfig> {
+    const row = await q
       .selectFrom('loyalty_programs')
       .select('config')
       .where('tenant_id', '=', tenantId)
@@ -193,6 +193,7 @@ export function createLoyaltyService(deps: Deps) {
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('customer_id', '=', customerId)
+      .orderBy('created_at')
       .orderBy('id')
       .execute();
   }
@@ -223,7 +224,7 @@ export function createLoyaltyService(deps: Deps) {
     rows.filter((r) => r.kind === 'earn' || r.kind === 'reverse').reduce((s, r) => s + r.points, 0);
 
   return {
-    config,
+    config: (tenantId: string) => config(tenantId),
 
     async setConfig(ctx: AuthContext, cfg: LoyaltyConfig): Promise<Result<LoyaltyConfig>> {
       const seen = new Set<string>();
@@ -400,7 +401,7 @@ export function createLoyaltyService(deps: Deps) {
         now: string;
       },
     ): Promise<CompiledQuery[]> {
-      const cfg = await config(a.tenantId);
+      const cfg = await config(a.tenantId, trx);
       const program = cfg.programs.find((p) => p.currency === a.currency);
       const rows = await trx
         .selectFrom('loyalty_ledger')
