@@ -339,6 +339,7 @@ function run(base: readonly WorkLine[], set: readonly Promotion[], mode: Roundin
     outcome: {
       applied,
       lineDiscounts,
+      lineAmounts: lineTotals.map((t) => Number(t)),
       discountTotal: Number(total),
       bonusPoints: bonus,
       freeItemsMissing: missing,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { promoLinesArb, promotionsArb } from '../../test/promotion-arbitraries';
 import { describe, expect, it } from 'vitest';
 import { ROUNDING_MODES } from '../rounding';
 import type {
@@ -298,95 +299,9 @@ describe('stacking', () => {
 
 // ------------------------------------------------------------------ properties
 
-const ids = ['v1', 'v2', 'v3', 'v4'];
-const cats = ['c1', 'c2'];
-const selectorArb = fc.oneof(
-  fc.record({ variantIds: fc.subarray(ids, { minLength: 1 }) }),
-  fc.record({ categoryIds: fc.subarray(cats, { minLength: 1 }) }),
-  fc.constant({}),
-);
-const actionArb: fc.Arbitrary<PromotionAction> = fc.oneof(
-  fc.record({
-    kind: fc.constant('percent_off' as const),
-    percentBp: fc.integer({ min: 0, max: 10_000 }),
-    target: fc.constantFrom('line' as const, 'lines' as const, 'order' as const),
-    selector: selectorArb,
-  }),
-  fc.record({
-    kind: fc.constant('amount_off' as const),
-    amount: fc.nat(20_000),
-    target: fc.constantFrom('line' as const, 'lines' as const, 'order' as const),
-    selector: selectorArb,
-  }),
-  fc.record({
-    kind: fc.constant('bundle_price' as const),
-    items: fc.array(fc.record({ selector: selectorArb, quantity: fc.integer({ min: 1, max: 3 }) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-    price: fc.nat(10_000),
-  }),
-  fc.record({
-    kind: fc.constant('buy_x_get_y' as const),
-    buy: fc.record({ selector: selectorArb, quantity: fc.integer({ min: 1, max: 3 }) }),
-    get: fc.record({ selector: selectorArb, quantity: fc.integer({ min: 1, max: 2 }) }),
-    percentBp: fc.integer({ min: 0, max: 10_000 }),
-  }),
-  fc.record({
-    kind: fc.constant('nth_item' as const),
-    selector: selectorArb,
-    n: fc.integer({ min: 2, max: 4 }),
-    percentBp: fc.integer({ min: 0, max: 10_000 }),
-  }),
-  fc.record({
-    kind: fc.constant('free_item' as const),
-    variantId: fc.constantFrom(...ids),
-    quantity: fc.integer({ min: 1, max: 2 }),
-  }),
-  fc.record({ kind: fc.constant('bonus_points' as const), points: fc.integer({ min: 1, max: 500 }) }),
-);
-const conditionArb: fc.Arbitrary<PromotionCondition> = fc.oneof(
-  fc.record({ kind: fc.constant('spend' as const), minAmount: fc.nat(20_000) }),
-  fc.record({ kind: fc.constant('quantity' as const), minQuantity: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ kind: fc.constant('categories' as const), categoryIds: fc.subarray(cats, { minLength: 1 }) }),
-);
-export const promotionArb: fc.Arbitrary<Promotion> = fc.record({
-  id: fc.stringMatching(/^pro_[a-z]{1,4}$/),
-  name: fc.constant('P'),
-  priority: fc.integer({ min: 0, max: 3 }),
-  exclusive: fc.boolean(),
-  group: fc.option(fc.constantFrom('g1', 'g2'), { nil: null }),
-  conditions: fc.array(conditionArb, { maxLength: 2 }),
-  action: actionArb,
-  maxApplications: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
-});
-export const promoLineArb = fc.record({
-  variantId: fc.constantFrom(...ids),
-  categoryId: fc.option(fc.constantFrom(...cats), { nil: null }),
-  weighed: fc.boolean(),
-  qty: fc.integer({ min: 1, max: 5 }),
-  milli: fc.integer({ min: 1, max: 5000 }),
-  unitPrice: fc.nat(5000),
-});
-
-function toLines(raw: fc.infer<typeof promoLineArb>[]): PromotionLine[] {
-  return raw.map((r, i) => {
-    const quantity = r.weighed ? r.milli / 1000 : r.qty;
-    return {
-      lineId: `l${i}`,
-      variantId: r.variantId,
-      productId: r.variantId,
-      categoryId: r.categoryId,
-      unit: r.weighed ? 'kg' : 'each',
-      quantity,
-      amount: r.weighed ? Math.round((r.unitPrice * r.milli) / 1000) : r.unitPrice * r.qty,
-    };
-  });
-}
-
 describe('properties', () => {
-  const cartArb = fc.array(promoLineArb, { minLength: 1, maxLength: 8 });
-  const promosArb = fc.uniqueArray(promotionArb, { maxLength: 6, selector: (p) => p.id });
+  const cartArb = promoLinesArb;
+  const promosArb = promotionsArb;
   const modeArb = fc.constantFrom(...ROUNDING_MODES);
 
   it('a discount never makes a line negative nor exceeds its price; allocations sum to each discount', () => {
@@ -397,7 +312,7 @@ describe('properties', () => {
         modeArb,
         fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
         (raw, promos, mode, limit) => {
-          const lines = toLines(raw);
+          const lines = raw;
           const r = evaluatePromotions(lines, promos, { ...ctx, maxPromotionsPerOrder: limit }, mode);
           for (const l of lines) {
             const d = r.lineDiscounts[l.lineId] ?? 0;
@@ -425,7 +340,7 @@ describe('properties', () => {
   it('applying the engine twice, or with the promotions in another order, gives the same result', () => {
     fc.assert(
       fc.property(cartArb, promosArb, modeArb, fc.nat(), (raw, promos, mode, seed) => {
-        const lines = toLines(raw);
+        const lines = raw;
         const frozen = JSON.stringify({ lines, promos });
         const first = evaluatePromotions(lines, promos, ctx, mode);
         const second = evaluatePromotions(lines, promos, ctx, mode);
@@ -442,7 +357,7 @@ describe('properties', () => {
   it('the chosen set is at least as good as each eligible exclusive promotion alone', () => {
     fc.assert(
       fc.property(cartArb, promosArb, (raw, promos) => {
-        const lines = toLines(raw);
+        const lines = raw;
         const r = evaluatePromotions(lines, promos, ctx);
         for (const p of promos.filter((x) => x.exclusive)) {
           expect(r.discountTotal).toBeGreaterThanOrEqual(evaluatePromotions(lines, [p], ctx).discountTotal);

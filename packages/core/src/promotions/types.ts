@@ -126,6 +126,8 @@ export interface PromotionOutcome {
   applied: AppliedPromotion[];
   /** Total promotion discount per line id. */
   lineDiscounts: Record<string, number>;
+  /** The same, by position in the input lines. */
+  lineAmounts: number[];
   discountTotal: number;
   bonusPoints: number;
   /** Free items a promotion grants that are not (or not fully) in the cart: the register may add them. */
