@@ -57,6 +57,7 @@ import { Stores } from './stores';
 import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
+import { Campaigns, Coupons, Customers, Feedback } from './members';
 import { ErrorBox } from './ui';
 import './admin.css';
 
@@ -73,6 +74,11 @@ const sections = [
   'stores',
   'cash',
   'orders',
+  // customers, loyalty, coupons, marketing
+  'customers',
+  'coupons',
+  'campaigns',
+  'feedback',
 ] as const;
 type Section = (typeof sections)[number];
 
@@ -261,5 +267,13 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <CashSessions sessionId={arg} />;
     case 'orders':
       return arg ? <OrderDetail key={arg} orderId={arg} /> : <Orders />;
+    case 'customers':
+      return <Customers customerId={arg} />;
+    case 'coupons':
+      return <Coupons />;
+    case 'campaigns':
+      return <Campaigns />;
+    case 'feedback':
+      return <Feedback />;
   }
 }

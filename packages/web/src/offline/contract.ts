@@ -79,6 +79,25 @@ export interface Cart {
   lines: CartLine[];
   orderDiscounts: AppliedDiscount[];
   customerId?: string | null;
+  /** the attached member as the till last saw them (for the screen and offline points) */
+  member?: MemberInfo | null;
+  /** a coupon the server checked: priced here as an order discount, sent as `couponCode` */
+  coupon?: { code: string; name: string; discount: AppliedDiscount } | null;
+}
+
+export interface MemberInfo {
+  id: string;
+  name: string | null;
+  phoneMasked: string | null;
+  /** spendable points when attached, and what they pay for in this store's currency */
+  points: number;
+  pointsValue: number;
+  /** points : minor units, from the store currency's programme */
+  pointsPerUnit: number;
+  minorPerUnit: number;
+  /** points this register may let be redeemed while offline */
+  offlineAllowance: number;
+  tier: string | null;
 }
 
 export interface TenderEntry {

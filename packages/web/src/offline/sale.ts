@@ -64,8 +64,10 @@ export function priceInStore(
 ): TillResult<PricedCart> {
   const lines = pricingLines(cart, price);
   if (!lines.ok) return lines;
+  // a coupon prices as the last order discount, the same place the server puts it
+  const orderDiscounts = cart.coupon ? [...cart.orderDiscounts, cart.coupon.discount] : cart.orderDiscounts;
   return priceCart(
-    { lines: lines.value, orderDiscounts: cart.orderDiscounts },
+    { lines: lines.value, orderDiscounts },
     {
       currency: store.currency,
       taxMode: store.taxMode,
@@ -140,6 +142,10 @@ export function orderBody(args: {
   tenders: readonly TenderEntry[];
   total: number;
   createdAt: string;
+  /** the till was offline when the sale was made (points redeemed within the register's allowance) */
+  offline?: boolean;
+  /** the unguessable e-receipt token printed as a QR on the receipt */
+  receiptToken?: string;
 }): TillResult<Record<string, unknown>> {
   const lines: Record<string, unknown>[] = [];
   for (const line of args.cart.lines) {
@@ -182,5 +188,16 @@ export function orderBody(args: {
   };
   if (args.cart.orderDiscounts.length > 0) body.orderDiscounts = args.cart.orderDiscounts.map(discountBody);
   if (args.cart.customerId) body.customerId = args.cart.customerId;
+  if (args.cart.coupon) body.couponCode = args.cart.coupon.code;
+  if (args.receiptToken) body.receiptToken = args.receiptToken;
+  if (args.offline && args.tenders.some((t) => t.kind === 'loyalty_points')) body.offline = true;
   return ok(body);
+}
+
+/** 128 random bits, base64url: the e-receipt link's key (made on the device, so offline receipts carry it too). */
+export function receiptToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

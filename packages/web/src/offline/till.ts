@@ -53,7 +53,7 @@ import { idempotencyKeyFor, newId } from './ids';
 import { classifyPush, nextBackoff, PUSH_CONCURRENCY, type PushOutcome } from './outbox-policy';
 import { checkPin, makePinVerifier, PIN_MAX_OFFLINE_FAILURES } from './pin-verifier';
 import { SearchIndex } from './search';
-import { offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
+import { offlineTenders, orderBody, priceInStore, receiptToken, settle, taxClassesFor } from './sale';
 
 const LOCK_NAME = 'opentill-outbox';
 const CHANNEL_NAME = 'opentill-outbox';
@@ -777,6 +777,8 @@ class TillEngine implements Till {
       tenders: taken.value.tenders,
       total: priced.value.total,
       createdAt,
+      offline: !(this.state.online && navigator.onLine),
+      receiptToken: receiptToken(),
     });
     if (!body.ok) return body;
     const row: OutboxRow = {

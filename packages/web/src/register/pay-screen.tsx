@@ -8,8 +8,17 @@ import { parseAmount, quickAmounts } from './money';
 import { useRegister, useSyncState } from './register-context';
 import { ErrorText, Kbd, Keypad } from './widgets';
 
-type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card'>;
+type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'loyalty_points'>;
 const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card'];
+
+/** Money the member's points may pay now: their value, within the register's allowance offline. */
+function pointsCap(cart: Cart, online: boolean): number {
+  const m = cart.member;
+  if (!m) return 0;
+  const points = online ? m.points : Math.min(m.points, m.offlineAllowance);
+  const money = Math.floor((points * m.minorPerUnit) / m.pointsPerUnit);
+  return online ? Math.min(money, m.pointsValue) : money;
+}
 
 const sum = (tenders: TenderEntry[], pick: (t: TenderEntry) => boolean) =>
   tenders.filter(pick).reduce((s, t) => s + t.amount, 0);
@@ -54,8 +63,12 @@ export function PayScreen({
   const paid = settlement?.ok === true;
   const change = settlement?.ok ? settlement.value.change : 0;
 
+  const kinds: Kind[] = cart.member ? [...KINDS, 'loyalty_points'] : KINDS;
+  const pointsUsed = sum(tenders, (x) => x.kind === 'loyalty_points');
+  const pointsLeft = Math.max(0, pointsCap(cart, sync.online) - pointsUsed);
   const unavailable = (k: Kind): string | null => {
     if (k === 'cash') return null;
+    if (k === 'loyalty_points') return pointsLeft > 0 ? null : t('register.member.noPoints');
     if (!sync.online && (k === 'wallet' || k === 'gift_card')) return t('register.pay.needsNetwork');
     if (!sync.online && k === 'card' && total > register.offlineCardLimit)
       return register.offlineCardLimit > 0
@@ -82,9 +95,17 @@ export function PayScreen({
   };
 
   const addTyped = () => {
-    const typed = amountText ? parseAmount(amountText, store.currency) : kind === 'cash' ? cashLeft : left;
+    const typed = amountText
+      ? parseAmount(amountText, store.currency)
+      : kind === 'cash'
+        ? cashLeft
+        : kind === 'loyalty_points'
+          ? Math.min(left, pointsLeft)
+          : left;
     if (typed === undefined || typed <= 0) return setError(t('register.pay.badAmount'));
     if (kind !== 'cash' && typed > left) return setError(t('register.pay.tooMuch', { left: money(left) }));
+    if (kind === 'loyalty_points' && typed > pointsLeft)
+      return setError(t('register.member.pointsTooMuch', { max: money(pointsLeft) }));
     if (unavailable(kind)) return;
     add(
       kind === 'cash'
@@ -177,7 +198,7 @@ export function PayScreen({
       </section>
       <section className="reg-pay-entry">
         <div className="reg-segmented">
-          {KINDS.map((k) => (
+          {kinds.map((k) => (
             <button
               key={k}
               type="button"
@@ -229,7 +250,12 @@ export function PayScreen({
               onChange={(e) => setAmountText(e.target.value)}
             />
           </label>
-          {kind !== 'cash' ? (
+          {kind === 'loyalty_points' && cart.member ? (
+            <p className="reg-muted" data-testid="points-available">
+              {t('register.member.points', { points: cart.member.points, value: money(pointsLeft) })}
+            </p>
+          ) : null}
+          {kind !== 'cash' && kind !== 'loyalty_points' ? (
             <label>
               {t('register.pay.reference')}
               <input

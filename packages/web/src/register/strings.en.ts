@@ -114,6 +114,7 @@ export const registerEn = {
     wallet: 'E-wallet',
     gift_card: 'Gift card',
     store_credit: 'Store credit',
+    loyalty_points: 'Points',
     other: 'Other',
   },
   receipt: {
@@ -126,6 +127,7 @@ export const registerEn = {
     pending: 'Saved on this device; it will be sent when the network allows.',
     print: 'Print',
     newSale: 'New sale',
+    eReceipt: 'Scan for your e-receipt and tell us how we did',
   },
   scan: {
     unknown: 'Code {{code}}: {{message}}',
@@ -196,5 +198,27 @@ export const registerEn = {
     prefixHint:
       'Scanners that send this character first are recognised even when typing slowly; scanners without it are recognised by their speed.',
     changeRegister: 'Use another store or register',
+  },
+  member: {
+    attach: 'Member',
+    anonymous: 'Member',
+    points: '{{points}} points (worth {{value}})',
+    title: 'Find a member',
+    query: 'Phone, member QR or card number',
+    find: 'Find',
+    notFound: 'No member found.',
+    attachThis: 'Add to this sale',
+    new: 'New member',
+    name: 'Name',
+    phone: 'Phone',
+    consentMarketing: 'Agrees to receive marketing',
+    consentNote: 'Signing up means the customer agrees that we process their data to run the membership.',
+    create: 'Sign up and add',
+    coupon: 'Coupon',
+    couponTitle: 'Use a coupon',
+    couponCode: 'Coupon code',
+    couponApply: 'Apply',
+    noPoints: 'no points to spend',
+    pointsTooMuch: 'Points can pay at most {{max}}.',
   },
 };

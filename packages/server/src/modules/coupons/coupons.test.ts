@@ -24,7 +24,7 @@ describe.each(engines)('coupons (%s)', (engine) => {
   afterAll(() => t.close());
 
   const call = (
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
     url: string,
     payload?: object,
     role: 'cashier' | 'manager' = 'manager',

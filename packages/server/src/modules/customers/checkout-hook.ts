@@ -6,6 +6,7 @@ import type { CouponsService, CouponUse } from '../coupons/service';
 import { isCheckViolation, type LoyaltyService } from '../loyalty/service';
 import type { CustomersService } from './service';
 import { isUniqueViolation } from '../../db/database';
+import { insertRows } from '../../db/insert-rows';
 
 /** The member parts of a checkout body. */
 export interface MemberCheckoutBody {
@@ -13,6 +14,8 @@ export interface MemberCheckoutBody {
   couponCode?: string;
   /** the sale was made while the register was offline (points redeemed within its allowance) */
   offline?: boolean;
+  /** the e-receipt link the register printed (made on the device, so it works offline too) */
+  receiptToken?: string;
   tenders: { kind: TenderKind; amount: number }[];
 }
 
@@ -57,7 +60,9 @@ export function createMemberCheckout(
         .filter((t) => t.kind === 'loyalty_points')
         .reduce((a, t) => a + t.amount, 0);
       const customerId = body.customerId ?? null;
-      if (!customerId && !body.couponCode && pointsTender === 0) return { ok: true, value: null };
+      if (!customerId && !body.couponCode && pointsTender === 0 && !body.receiptToken) {
+        return { ok: true, value: null };
+      }
       if (pointsTender > 0 && !customerId) {
         return fail('customer_required', 'Paying with points needs the customer attached to the sale.');
       }
@@ -97,6 +102,18 @@ export function createMemberCheckout(
           orderDiscounts: coupon ? [coupon.discount] : [],
           async finish(a) {
             const queries: CompiledQuery[] = [];
+            if (body.receiptToken) {
+              queries.push(
+                insertRows(db, 'receipt_links', [
+                  {
+                    token: body.receiptToken,
+                    tenant_id: ctx.tenantId,
+                    order_id: a.orderId,
+                    created_at: a.now,
+                  },
+                ]),
+              );
+            }
             if (coupon) {
               const c = coupon.coupon;
               const base = a.cart.subtotal - a.cart.lines.reduce((x, l) => x + l.lineDiscount, 0);

@@ -195,6 +195,30 @@ describe.each(engines)('marketing (%s)', (engine) => {
     expect(report.byStore).toEqual([{ key: sh.id, count: 2, averageRating: 4, nps: 0 }]);
     expect(report.byStaff).toEqual([expect.objectContaining({ key: order.staffId, count: 2 })]);
     expect((await call('GET', `/feedback?storeId=${t.seed.stores.sf.id}`)).json().items).toEqual([]);
+
+    // the register makes the token itself (offline receipts carry it) and sends it with the sale
+    const deviceToken = 'dEvIcE-mAdE_tOkEn-0123456789';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { ...headers('cashier'), 'idempotency-key': `m-token-${Math.random()}` },
+      payload: {
+        id: newOrderId(),
+        storeId: sh.id,
+        registerId: sh.registers[0],
+        receiptToken: deviceToken,
+        lines: [{ variantId: items[1]!.id, quantity: 1 }],
+        tenders: [{ kind: 'cash', amount: 10_000_000 }],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const viaToken = await t.app.inject({ method: 'GET', url: `/api/v1/e-receipts/${deviceToken}` });
+    expect(viaToken.json()).toMatchObject({ order: { id: (res.json() as OrderView).id, customerId: null } });
+    expect(
+      (await call('POST', `/orders/${(res.json() as OrderView).id}/receipt-link`, {}, 'cashier')).json(),
+    ).toEqual({
+      token: deviceToken,
+    });
   });
 
   it('measures a campaign: promoted items per day during the campaign against the weeks before', async () => {

@@ -46,6 +46,8 @@ export interface CheckoutBody {
     barcode?: string;
     quantity?: number;
     discount?: DiscountBody;
+  /** the e-receipt token printed on the receipt (modules/marketing) */
+  receiptToken?: string;
   }[];
   orderDiscounts?: DiscountBody[];
   tenders: { kind: TenderKind; amount: number; reference?: string }[];

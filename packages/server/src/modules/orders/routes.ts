@@ -52,6 +52,7 @@ const checkoutBody = {
     customerId: { type: ['string', 'null'], maxLength: 100 },
     couponCode: { type: 'string', minLength: 1, maxLength: 60 },
     offline: { type: 'boolean' },
+    receiptToken: { type: 'string', pattern: '^[A-Za-z0-9_-]{22,64}$' },
     lines: {
       type: 'array',
       minItems: 1,
