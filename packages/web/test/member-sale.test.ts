@@ -1,0 +1,170 @@
+// Real browser: a member sale with a coupon and part of the points balance as a tender, then the
+// e-receipt from the receipt's QR with feedback.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  Api,
+  buildWebOnce,
+  firstPage,
+  launchBrowser,
+  pieceTiles,
+  registerLogin,
+  startServer,
+  tile,
+  waitSynced,
+  watchErrors,
+  type Browser,
+  type TestServer,
+} from './e2e-harness';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let api: Api;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  await buildWebOnce();
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await firstPage(browser.context);
+  watchErrors(page, errors);
+  api = await Api.login(server.base);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+interface Account {
+  balance: number;
+  available: number;
+}
+
+describe('register: member sale', () => {
+  test('coupon, partial points redemption, earning, e-receipt feedback', { timeout: 120_000 }, async () => {
+    const T = (id: string) => page.getByTestId(id);
+    // 1 point per yuan before VAT; 100 points pay 1 yuan (1 point = 1 fen)
+    const program = await api.call('PUT', '/loyalty/program', {
+      programs: [
+        {
+          currency: 'CNY',
+          earnPoints: 1,
+          earnPerMinor: 100,
+          pointsPerUnit: 100,
+          minorPerUnit: 100,
+          offlineAllowancePoints: 300,
+        },
+      ],
+    });
+    expect(program.status).toBe(200);
+    const created = await api.call<{ id: string }>('POST', '/customers', {
+      name: '李华',
+      phone: '139 1234 5678',
+      consents: { processing: true, marketing: true },
+      consentSource: 'register',
+    });
+    expect(created.status).toBe(201);
+    const customerId = created.body.id;
+    expect(
+      (
+        await api.call('POST', `/customers/${customerId}/loyalty/adjustments`, {
+          points: 500,
+          note: 'welcome',
+        })
+      ).status,
+    ).toBe(200);
+    const coupon = await api.call('POST', '/coupons', {
+      code: 'E2E-FIVE',
+      name: '¥5 off',
+      kind: 'amount',
+      value: 500,
+      currency: 'CNY',
+    });
+    expect(coupon.status).toBe(201);
+
+    await registerLogin(page, server.base, { currency: 'CNY' });
+    const [a, b] = await pieceTiles(page, api, 2);
+    await tile(page, a!).click();
+    await tile(page, a!).click();
+    await tile(page, b!).click();
+    await expect.poll(() => T('cart-line').count()).toBe(2);
+    const totalBefore = (await T('total').textContent())?.trim();
+
+    // attach the member by phone
+    await T('member-open').click();
+    await T('member-query').fill('13912345678');
+    await T('member-find').click();
+    await T('member-result').waitFor();
+    await T('member-attach').click();
+    await expect.poll(async () => (await T('member-name').textContent())?.trim()).toBe('李华');
+    expect(await T('member-points').getAttribute('data-points')).toBe('500');
+
+    // the coupon takes ¥5 off, priced on the register
+    await T('coupon-open').click();
+    await T('coupon-code').fill('e2e five');
+    await T('coupon-apply').click();
+    await T('coupon-chip').waitFor();
+    await expect.poll(async () => (await T('total').textContent())?.trim()).not.toBe(totalBefore);
+
+    // pay ¥2.37 with points (237 of the 500), the rest in cash
+    await T('pay-button').click();
+    await T('pay-screen').waitFor();
+    await T('tender-loyalty_points').click();
+    await T('points-available').waitFor();
+    await T('tender-amount').fill('2.37');
+    await T('tender-add').click();
+    await T('tender-cash').click();
+    await T('quick-amount').first().click();
+    await T('complete-sale').click();
+    await T('receipt').waitFor();
+    const orderId = (await T('receipt').getAttribute('data-order-id'))!;
+
+    await waitSynced(page, 30_000);
+    const order = await api.order(orderId);
+    const payments = order.payments as { kind: string; amount: number }[];
+    expect(order.customerId).toBe(customerId);
+    expect(payments.find((p) => p.kind === 'loyalty_points')?.amount).toBe(237);
+    expect(order.discountTotal).toBe(500);
+    const lines = order.lines as { total: number; tax: number }[];
+    const total = order.total as number;
+    // earned on the part not paid with points, before VAT, one point per whole yuan
+    const preTax = lines.reduce((s, l) => s + l.total - l.tax, 0);
+    const earnedMax = Math.floor(preTax / 100);
+    const account = (await api.get<{ account: Account }>(`/customers/${customerId}/loyalty`)).account;
+    const earned = account.balance - (500 - 237);
+    expect(earned).toBeGreaterThan(0);
+    expect(earned).toBeLessThanOrEqual(earnedMax);
+    expect(earned).toBeGreaterThanOrEqual(Math.floor((preTax * (total - 237)) / total / 100) - 1);
+    const used = (await api.get<{ items: { code: string; uses: number }[] }>('/coupons')).items.find(
+      (c) => c.code === 'E2EFIVE',
+    );
+    expect(used?.uses).toBe(1);
+
+    // the e-receipt behind the receipt's QR, with feedback
+    const url = await T('receipt-e-qr').getAttribute('data-url');
+    expect(url).toMatch(/\/receipt\/[A-Za-z0-9_-]{22}$/);
+    const phone = await browser.context.newPage();
+    await phone.goto(url!);
+    await phone.getByTestId('e-receipt').waitFor();
+    expect(await phone.getByTestId('e-receipt-line').count()).toBe(2);
+    expect(await phone.getByTestId('e-receipt-payment').count()).toBe(2);
+    await phone.getByTestId('feedback-star-4').click();
+    await phone.getByTestId('feedback-nps-9').click();
+    await phone.getByTestId('feedback-comment').fill('快，方便');
+    await phone.getByTestId('feedback-submit').click();
+    await phone.getByTestId('feedback-thanks').waitFor();
+    await phone.close();
+    const fb = await api.get<{ items: { orderId: string; rating: number; nps: number; source: string }[] }>(
+      '/feedback',
+    );
+    expect(fb.items.find((f) => f.orderId === orderId)).toMatchObject({
+      rating: 4,
+      nps: 9,
+      source: 'receipt',
+    });
+
+    expect(errors).toEqual([]);
+  });
+});
