@@ -32,6 +32,8 @@ import { createCouponsService } from './modules/coupons/service';
 import { couponsRoutes } from './modules/coupons/routes';
 import { createMarketingService } from './modules/marketing/service';
 import { marketingRoutes } from './modules/marketing/routes';
+import { createPromotionsService } from './modules/promotions/service';
+import { promotionsRoutes } from './modules/promotions/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -65,7 +67,21 @@ export function createServices(deps: Deps) {
   const orders = createOrdersService(deps, { members, loyalty });
   const marketing = createMarketingService(deps, { stores, orders });
   const display = createDisplayService(deps, { stores });
-  return { auth, stores, cash, orders, stock, catalog, display, customers, loyalty, coupons, marketing };
+  const promotions = createPromotionsService(deps);
+  return {
+    auth,
+    stores,
+    cash,
+    orders,
+    stock,
+    catalog,
+    display,
+    customers,
+    loyalty,
+    coupons,
+    marketing,
+    promotions,
+  };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -183,6 +199,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(loyaltyRoutes(services.loyalty, services.coupons, guard));
       await api.register(couponsRoutes(services.coupons, guard));
       await api.register(marketingRoutes(services.marketing, guard));
+      await api.register(promotionsRoutes(services.promotions, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

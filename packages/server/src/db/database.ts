@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { DB } from './schema';
 import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
 import * as m001 from './migrations/001-initial';
+import * as m005 from './migrations/005-promotions';
 import * as m006 from './migrations/006-customers';
 
 /**
@@ -36,6 +37,7 @@ export interface DatabaseOptions {
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '005-promotions': m005,
   '006-customers': m006,
 };
 

@@ -215,6 +215,8 @@ export interface OrderLineTable {
   rate_ppm: number;
   /** JSON AppliedDiscount or null */
   discount: string | null;
+  /** this line's share of the promotion discounts (migration 005; absent in rows written before) */
+  promotion_discount?: number;
 }
 
 export interface PaymentTable {
@@ -462,6 +464,25 @@ export interface ReceiptLinkTable {
   created_at: string;
 }
 
+/** A promotion rule; `conditions` and `action` are JSON in @opentill/core's shapes. */
+export interface PromotionTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_zh: string | null;
+  priority: number;
+  exclusive: number;
+  conflict_group: string | null;
+  /** JSON PromotionCondition[] */
+  conditions: string;
+  /** JSON PromotionAction */
+  action: string;
+  max_applications: number | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   tenants: TenantTable;
   stores: StoreTable;
@@ -498,4 +519,5 @@ export interface DB {
   campaigns: CampaignTable;
   feedback: FeedbackTable;
   receipt_links: ReceiptLinkTable;
+  promotions: PromotionTable;
 }

@@ -97,6 +97,9 @@ export const errorStatus = {
   unknown_campaign: 404,
   unknown_receipt: 404,
   feedback_exists: 409,
+  // promotions
+  unknown_promotion: 404,
+  invalid_promotion: 422,
   // server
   internal_error: 500,
 } as const;

@@ -29,7 +29,9 @@ export type IdPrefix =
   | 'cpb'
   | 'cpr'
   | 'cmp'
-  | 'fbk';
+  | 'fbk'
+  // promotions
+  | 'pro';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -20,7 +20,9 @@ export type Permission =
   | 'customers.read'
   | 'customers.write'
   | 'customers.privacy'
-  | 'marketing.write';
+  | 'marketing.write'
+  // promotions
+  | 'promotions.write';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -42,6 +44,7 @@ const everything: readonly Permission[] = [
   'customers.write',
   'customers.privacy',
   'marketing.write',
+  'promotions.write',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */

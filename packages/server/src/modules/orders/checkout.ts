@@ -3,7 +3,10 @@ import {
   parseBarcode,
   priceCart,
   settleTenders,
+  storeLocalTime,
   toMilli,
+  type Promotion,
+  type PromotionContext,
   type AppliedDiscount,
   type CartLineInput,
   type EmbeddedBarcodeRule,
@@ -26,6 +29,9 @@ import { movementQueries, type MovementInput } from '../stock/movements';
 import type { AuthContext } from '../auth/service';
 import { orderView, type OrderDetails, type OrderView } from './view';
 import type { MemberCheckout } from '../customers/checkout-hook';
+import { activePromotionsQuery } from '../promotions/lookup';
+import { toPromotion } from '../promotions/store';
+import type { PromotionTable } from '../../db/schema';
 
 export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
@@ -40,14 +46,14 @@ export interface CheckoutBody {
   couponCode?: string;
   /** the register made this sale offline and syncs it now */
   offline?: boolean;
+  /** the e-receipt token printed on the receipt (modules/marketing) */
+  receiptToken?: string;
   lines: {
     lineId?: string;
     variantId?: string;
     barcode?: string;
     quantity?: number;
     discount?: DiscountBody;
-  /** the e-receipt token printed on the receipt (modules/marketing) */
-  receiptToken?: string;
   }[];
   orderDiscounts?: DiscountBody[];
   tenders: { kind: TenderKind; amount: number; reference?: string }[];
@@ -171,6 +177,7 @@ function checkoutReads(
     ),
     templateQuery(db, `checkout.barcodes|${shape}`, (m) => ({ compile: () => lookup(m).barcodes }), a),
     templateQuery(db, `checkout.variants|${shape}`, (m) => ({ compile: () => lookup(m).variants }), a),
+    templateQuery(db, 'checkout.promotions', (m) => activePromotionsQuery(db, m), a),
   ];
 }
 
@@ -179,7 +186,32 @@ function checkoutReads(
  * facts), pricing and tenders in the pure core, then one atomic write batch (order, lines,
  * payments, stock movements and levels, outbox event, audit entry, idempotency record).
  */
-export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } = {}) {
+/** How far back a register's `createdAt` is believed for promotion time windows (an offline sale synced late). */
+const PROMOTION_CLOCK_TRUST_MS = 7 * 24 * 3600_000;
+
+/**
+ * The instant whose store-local time decides time-window promotions: when the register says
+ * when it made the sale (offline sales sync later) and that is plausible, that instant; else now.
+ */
+export function promotionInstant(createdAt: string | undefined, now: Date): string {
+  const at = createdAt === undefined ? NaN : Date.parse(createdAt);
+  const ms = now.getTime();
+  if (Number.isNaN(at) || at > ms + 5 * 60_000 || at < ms - PROMOTION_CLOCK_TRUST_MS)
+    return now.toISOString();
+  return new Date(at).toISOString();
+}
+
+export function createCheckout(
+  deps: Deps,
+  hooks: {
+    members?: MemberCheckout;
+    /** the customer's tier and segments, for member promotions (read only when such a promotion is active) */
+    customerFacts?: (
+      tenantId: string,
+      customerId: string,
+    ) => Promise<{ tierId: string | null; segmentIds: string[] }>;
+  } = {},
+) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
@@ -247,7 +279,7 @@ export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } =
       if (/^2\d{12}$/.test(line.barcode)) for (const n of [4, 5, 6]) plus.add(line.barcode.slice(2, 2 + n));
     }
     const variantIds = [...new Set(body.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
-    const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows] =
+    const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows, promotionRows] =
       await database.readBatch(
         checkoutReads(db, {
           tenantId,
@@ -364,6 +396,8 @@ export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } =
         unitPrice: variant.price,
         quantity: quantity ?? 1,
         taxClassId: variant.tax_class_id,
+        productId: variant.product_id,
+        categoryId: variant.category_id,
         ...(discount ? { discount } : {}),
         ...(priceOverride !== undefined ? { priceOverride } : {}),
       });
@@ -390,8 +424,34 @@ export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } =
       ...(body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId)),
       ...(member?.orderDiscounts ?? []),
     ];
+    // --- promotions: recomputed here from the server's own rules, never taken from the register ---
+    const promotions: Promotion[] = ((promotionRows ?? []) as unknown as PromotionTable[]).map(toPromotion);
+    let promotionInput: { promotions: Promotion[]; context: PromotionContext } | undefined;
+    if (promotions.length > 0) {
+      const memberRules = promotions.some((p) =>
+        p.conditions.some((c) => c.kind === 'member_tier' || c.kind === 'segment'),
+      );
+      const facts =
+        memberRules && body.customerId && hooks.customerFacts
+          ? await hooks.customerFacts(tenantId, body.customerId)
+          : null;
+      const couponCodes =
+        body.couponCode && member
+          ? [body.couponCode, body.couponCode.toUpperCase().replace(/[\s-]/g, '')]
+          : [];
+      promotionInput = {
+        promotions,
+        context: {
+          storeId: store.id,
+          local: storeLocalTime(promotionInstant(body.createdAt, clock.now()), store.time_zone),
+          customer: facts ? { tierId: facts.tierId, segmentIds: facts.segmentIds } : null,
+          couponCodes,
+        },
+      };
+    }
+    // --- end promotions ---
     const priced = priceCart(
-      { lines: cartLines, orderDiscounts },
+      { lines: cartLines, orderDiscounts, ...(promotionInput ? { promotions: promotionInput } : {}) },
       {
         currency: store.currency,
         taxMode: store.tax_mode,
@@ -468,6 +528,7 @@ export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } =
     const details: OrderDetails = {
       taxes: cart.taxes,
       orderDiscounts,
+      ...(cart.promotions.length > 0 ? { promotions: cart.promotions } : {}),
     };
     const order: OrderTable = {
       id: body.id,
@@ -505,6 +566,7 @@ export function createCheckout(deps: Deps, hooks: { members?: MemberCheckout } =
       unit_price: l.unitPrice,
       gross: l.gross,
       line_discount: l.lineDiscount,
+      promotion_discount: l.promotionDiscount,
       order_discount: l.orderDiscount,
       net: l.net,
       tax: l.tax,

@@ -103,7 +103,19 @@ export function createOrdersService(
 ) {
   const { database, clock, ids } = deps;
   const db = database.db;
-  const { checkout, quote } = createCheckout(deps, { members: hooks.members });
+  const loyalty = hooks.loyalty;
+  const { checkout, quote } = createCheckout(deps, {
+    members: hooks.members,
+    // promotions for member tiers: the tier the loyalty ledger gives the customer
+    ...(loyalty
+      ? {
+          customerFacts: async (tenantId: string, customerId: string) => ({
+            tierId: (await loyalty.account(tenantId, customerId)).tier?.id ?? null,
+            segmentIds: [],
+          }),
+        }
+      : {}),
+  });
 
   /** Runs `fn` in a transaction; on SQLite `begin immediate` already serialises writers. */
   function inTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { CartPromotion } from '@opentill/core';
 import type {
   OrderLineTable,
   OrderTable,
@@ -27,6 +28,8 @@ export interface OrderView {
     unitPrice: number;
     gross: number;
     lineDiscount: number;
+    /** this line's share of the promotions */
+    promotionDiscount: number;
     orderDiscount: number;
     net: number;
     tax: number;
@@ -56,6 +59,8 @@ export interface OrderView {
   }[];
   taxes: { taxClassId: string; ratePpm: number; taxable: number; tax: number }[];
   orderDiscounts: unknown[];
+  /** every promotion applied, named for the receipt, with its split over lines */
+  promotions: CartPromotion[];
   refunds: { id: string; total: number; reason: string | null; staffId: string; createdAt: string }[];
   stockFlagged: boolean;
   createdAt: string;
@@ -65,6 +70,8 @@ export interface OrderView {
 export interface OrderDetails {
   taxes: OrderView['taxes'];
   orderDiscounts: unknown[];
+  /** absent on orders recorded before promotions */
+  promotions?: CartPromotion[];
 }
 
 export function orderView(
@@ -98,6 +105,7 @@ export function orderView(
         unitPrice: l.unit_price,
         gross: l.gross,
         lineDiscount: l.line_discount,
+        promotionDiscount: l.promotion_discount ?? 0,
         orderDiscount: l.order_discount,
         net: l.net,
         tax: l.tax,
@@ -130,6 +138,7 @@ export function orderView(
       })),
     taxes: details.taxes,
     orderDiscounts: details.orderDiscounts,
+    promotions: details.promotions ?? [],
     refunds: [...refunds]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((r) => ({
