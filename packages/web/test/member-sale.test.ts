@@ -84,12 +84,36 @@ describe('register: member sale', () => {
     });
     expect(coupon.status).toBe(201);
 
-    await registerLogin(page, server.base, { currency: 'CNY' });
+    const { registerId, storeId } = await registerLogin(page, server.base, { currency: 'CNY' });
     const [a, b] = await pieceTiles(page, api, 2);
+    // a campaign on the store's display, with a cart hint for item A
+    const campaign = await api.call('POST', '/campaigns', {
+      name: 'Coffee week',
+      storeId,
+      mediaKind: 'text',
+      text: 'Coffee week: try our beans',
+      textZh: '咖啡周：尝尝我们的咖啡豆',
+      hint: 'Add one more for 20% off',
+      hintZh: '再加一件享八折',
+      variantIds: [a],
+      startsAt: new Date(Date.now() - 3600_000).toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(campaign.status).toBe(201);
+    await page.reload();
+    await T('product-tile').first().waitFor();
+    const display = await browser.context.newPage();
+    watchErrors(display, errors);
+    await display.goto(`${server.base}/display?register=${registerId}&lang=zh-CN`);
+    await display.getByTestId('display-campaign').waitFor();
+    expect(await display.getByTestId('display-campaign').textContent()).toContain('咖啡周');
+    await page.bringToFront();
     await tile(page, a!).click();
     await tile(page, a!).click();
     await tile(page, b!).click();
     await expect.poll(() => T('cart-line').count()).toBe(2);
+    await display.getByTestId('display-hint').waitFor();
+    expect(await display.getByTestId('display-hint').textContent()).toContain('再加一件享八折');
     const totalBefore = (await T('total').textContent())?.trim();
 
     // attach the member by phone
@@ -121,6 +145,13 @@ describe('register: member sale', () => {
     await T('receipt').waitFor();
     const orderId = (await T('receipt').getAttribute('data-order-id'))!;
 
+    // the display thanks the customer and asks for a rating
+    await display.getByTestId('display-thanks').waitFor();
+    await display.getByTestId('feedback-star-5').click();
+    await display.getByTestId('feedback-comment').fill('收银员很友好');
+    await display.getByTestId('feedback-submit').click();
+    await display.getByTestId('feedback-thanks').waitFor();
+
     await waitSynced(page, 30_000);
     const order = await api.order(orderId);
     const payments = order.payments as { kind: string; amount: number }[];
@@ -150,19 +181,16 @@ describe('register: member sale', () => {
     await phone.getByTestId('e-receipt').waitFor();
     expect(await phone.getByTestId('e-receipt-line').count()).toBe(2);
     expect(await phone.getByTestId('e-receipt-payment').count()).toBe(2);
-    await phone.getByTestId('feedback-star-4').click();
-    await phone.getByTestId('feedback-nps-9').click();
-    await phone.getByTestId('feedback-comment').fill('快，方便');
-    await phone.getByTestId('feedback-submit').click();
+    // feedback was given on the display: the page thanks instead of asking again
     await phone.getByTestId('feedback-thanks').waitFor();
     await phone.close();
-    const fb = await api.get<{ items: { orderId: string; rating: number; nps: number; source: string }[] }>(
-      '/feedback',
-    );
+    const fb = await api.get<{
+      items: { orderId: string; rating: number; comment: string; source: string }[];
+    }>('/feedback');
     expect(fb.items.find((f) => f.orderId === orderId)).toMatchObject({
-      rating: 4,
-      nps: 9,
-      source: 'receipt',
+      rating: 5,
+      comment: '收银员很友好',
+      source: 'display',
     });
 
     expect(errors).toEqual([]);
