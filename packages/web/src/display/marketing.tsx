@@ -52,7 +52,7 @@ export function CartHints({ hints }: { hints: { text: string; textZh: string | n
     <ul className="disp-hints" data-testid="display-hints">
       {hints.map((h, i) => (
         <li key={i} data-testid="display-hint">
-          💡 {zh ? (h.textZh ?? h.text) : h.text}
+          {zh ? (h.textZh ?? h.text) : h.text}
         </li>
       ))}
     </ul>

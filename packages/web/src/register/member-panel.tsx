@@ -95,7 +95,7 @@ export function MemberBar({
       )}
       {cart.coupon ? (
         <span className="reg-coupon-chip" data-testid="coupon-chip">
-          🏷 {cart.coupon.code}
+          {t('register.member.coupon')}: {cart.coupon.code}
           <button
             type="button"
             className="reg-danger-ghost"
