@@ -158,7 +158,7 @@ describe('register: member sale', () => {
     expect(order.customerId).toBe(customerId);
     expect(payments.find((p) => p.kind === 'loyalty_points')?.amount).toBe(237);
     expect(order.discountTotal).toBe(500);
-    const lines = order.lines as { total: number; tax: number }[];
+    const lines = order.lines as unknown as { total: number; tax: number }[];
     const total = order.total as number;
     // earned on the part not paid with points, before VAT, one point per whole yuan
     const preTax = lines.reduce((s, l) => s + l.total - l.tax, 0);

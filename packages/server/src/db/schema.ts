@@ -394,7 +394,8 @@ export interface CouponTable {
   code: string;
   batch_id: string | null;
   name: string;
-  kind: 'amount' | 'percent';
+  /** `promotion`: the code only unlocks promotions with a coupon condition (modules/promotions) */
+  kind: 'amount' | 'percent' | 'promotion';
   value: number;
   currency: string | null;
   min_spend: number;

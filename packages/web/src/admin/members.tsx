@@ -333,7 +333,7 @@ interface Coupon {
   id: string;
   code: string;
   name: string;
-  kind: 'amount' | 'percent';
+  kind: 'amount' | 'percent' | 'promotion';
   value: number;
   currency: string | null;
   maxUses: number | null;
@@ -351,7 +351,7 @@ export function Coupons() {
   const list = useLoad(() => api<{ items: Coupon[] }>('GET', '/coupons?limit=300'), []);
   const [draft, setDraft] = useState<{
     name: string;
-    kind: 'amount' | 'percent';
+    kind: 'amount' | 'percent' | 'promotion';
     value: string;
     code: string;
     count: string;
@@ -366,10 +366,13 @@ export function Coupons() {
     e.preventDefault();
     if (!draft) return;
     const value =
-      draft.kind === 'amount'
-        ? parseMoney(draft.value, draft.currency)
-        : Math.round(Number(draft.value) * 100);
-    if (!value || value <= 0) return submit.setError(t('admin.members.badValue'));
+      draft.kind === 'promotion'
+        ? 0
+        : draft.kind === 'amount'
+          ? parseMoney(draft.value, draft.currency)
+          : Math.round(Number(draft.value) * 100);
+    if (value === null || (draft.kind !== 'promotion' && !(value > 0)))
+      return submit.setError(t('admin.members.badValue'));
     const terms = {
       name: draft.name.trim() || draft.code || 'Coupon',
       kind: draft.kind,
@@ -439,10 +442,13 @@ export function Coupons() {
               <select
                 data-testid="admin-coupon-kind"
                 value={draft.kind}
-                onChange={(e) => setDraft({ ...draft, kind: e.target.value as 'amount' | 'percent' })}
+                onChange={(e) =>
+                  setDraft({ ...draft, kind: e.target.value as 'amount' | 'percent' | 'promotion' })
+                }
               >
                 <option value="amount">{t('admin.members.amountOff')}</option>
                 <option value="percent">{t('admin.members.percentOff')}</option>
+                <option value="promotion">{t('admin.members.unlocksPromotion')}</option>
               </select>
             </Field>
             <Field
@@ -527,8 +533,10 @@ export function Coupons() {
             <td>
               {c.kind === 'amount' && c.currency ? (
                 <Money minor={c.value} currency={c.currency} />
-              ) : (
+              ) : c.kind === 'percent' ? (
                 `${c.value / 100}%`
+              ) : (
+                t('admin.members.unlocksPromotion')
               )}
             </td>
             <td className="admin-num">

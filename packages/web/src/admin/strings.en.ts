@@ -368,6 +368,7 @@ export const adminEn = {
     couponKind: 'Kind',
     amountOff: 'Amount off',
     percentOff: 'Percent off',
+    unlocksPromotion: 'Unlocks a promotion (coupon condition)',
     amount: 'Amount ({{currency}})',
     percent: 'Percent (e.g. 15)',
     currency: 'Currency',

@@ -369,6 +369,7 @@ export const adminZhCN: Strings<typeof adminEn> = {
     couponKind: '类型',
     amountOff: '立减金额',
     percentOff: '折扣百分比',
+    unlocksPromotion: '解锁促销活动（券码条件）',
     amount: '金额（{{currency}}）',
     percent: '百分比（如 15）',
     currency: '币种',

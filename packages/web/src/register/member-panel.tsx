@@ -242,7 +242,7 @@ function MemberDialog({ onClose, onAttach }: { onClose: () => void; onAttach: (m
 interface CouponAnswer {
   code: string;
   name: string;
-  kind: 'amount' | 'percent';
+  kind: 'amount' | 'percent' | 'promotion';
   value: number;
 }
 
@@ -266,16 +266,23 @@ function CouponDialog({
     const r = await api<CouponAnswer>('GET', `/coupons/check?${params.toString()}`);
     if (!r.ok) return setError(r.error.message);
     const c = r.value;
-    onApply({
-      code: c.code,
-      name: c.name,
-      discount: {
-        discount:
-          c.kind === 'amount' ? { kind: 'amount', amount: c.value } : { kind: 'percent', percentBp: c.value },
-        reason: `coupon ${c.code}`,
-        by: session.staff.id,
-      },
-    });
+    // a promotion coupon only unlocks promotions (the till's engine prices them with the code)
+    onApply(
+      c.kind === 'promotion'
+        ? { code: c.code, name: c.name }
+        : {
+            code: c.code,
+            name: c.name,
+            discount: {
+              discount:
+                c.kind === 'amount'
+                  ? { kind: 'amount', amount: c.value }
+                  : { kind: 'percent', percentBp: c.value },
+              reason: `coupon ${c.code}`,
+              by: session.staff.id,
+            },
+          },
+    );
   };
   return (
     <Modal title={t('register.member.couponTitle')} onClose={onClose} testId="coupon-dialog">

@@ -203,6 +203,29 @@ describe.each(engines)('coupons (%s)', (engine) => {
     expect(listed).toHaveLength(3);
   });
 
+  it('unlocks a promotion with a promotion coupon: the engine gives the discount, the code is spent once', async () => {
+    const promo = await call('POST', '/promotions', {
+      name: 'Coupon 20% off',
+      conditions: [{ kind: 'coupon', codes: ['VIP20'] }],
+      action: { kind: 'percent_off', percentBp: 2000, target: 'order' },
+    });
+    expect(promo.statusCode, promo.body).toBe(201);
+    // typed without a coupon of the coupons module, the code unlocks nothing
+    expect((await sell('VIP20')).json().error.code).toBe('unknown_coupon');
+    const c = await coupon({ code: 'VIP20', kind: 'promotion', value: 0, currency: null });
+    expect(c.kind).toBe('promotion');
+    const res = await sell('VIP20');
+    expect(res.statusCode, res.body).toBe(201);
+    const order = res.json() as OrderView & { promotions?: { name: string; amount: number }[] };
+    expect(order.discountTotal).toBe(Math.round(gross() / 5));
+    expect(order.promotions?.map((p) => p.name)).toEqual(['Coupon 20% off']);
+    expect((await sell('VIP20')).json().error.code).toBe('coupon_used_up');
+    // a promotion coupon carries no money of its own
+    const bad = await call('POST', '/coupons', { name: 'x', code: 'VIPX', kind: 'promotion', value: 5 });
+    expect(bad.statusCode).toBe(400);
+    await call('PATCH', `/promotions/${(promo.json() as { id: string }).id}`, { active: false });
+  });
+
   it('buys a reward coupon with points; the points leave the ledger and the coupon never earns', async () => {
     await call('PUT', '/loyalty/program', {
       programs: [

@@ -12,8 +12,12 @@ import { isCheckViolation, type LoyaltyService } from '../loyalty/service';
 
 export interface CouponTerms {
   name: string;
-  kind: 'amount' | 'percent';
-  /** minor units for `amount`, basis points for `percent` */
+  /**
+   * `amount` / `percent`: the coupon itself takes money off the order. `promotion`: it only
+   * unlocks the promotions whose coupon condition names its code; the engine gives the discount.
+   */
+  kind: 'amount' | 'percent' | 'promotion';
+  /** minor units for `amount`, basis points for `percent`, 0 for `promotion` */
   value: number;
   currency?: string | null;
   minSpend?: number;
@@ -29,7 +33,7 @@ export interface CouponView {
   code: string;
   batchId: string | null;
   name: string;
-  kind: 'amount' | 'percent';
+  kind: CouponTerms['kind'];
   value: number;
   currency: string | null;
   minSpend: number;
@@ -69,7 +73,8 @@ const view = (c: CouponTable, uses: number): CouponView => ({
 
 export interface CouponUse {
   coupon: CouponView;
-  discount: AppliedDiscount;
+  /** null for a `promotion` coupon: its discount comes from the promotions it unlocks */
+  discount: AppliedDiscount | null;
   /** the redemption row for the checkout's batch; its unique use number makes it atomic */
   queries(orderId: string, amount: number, now: string): CompiledQuery[];
 }
@@ -80,7 +85,9 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
   const db = database.db;
 
   function termsProblem(t: CouponTerms): string | undefined {
-    if (!Number.isSafeInteger(t.value) || t.value <= 0) return 'value must be a positive integer';
+    if (t.kind === 'promotion') {
+      if (t.value !== 0) return 'a promotion coupon has value 0: the promotion gives the discount';
+    } else if (!Number.isSafeInteger(t.value) || t.value <= 0) return 'value must be a positive integer';
     if (t.kind === 'percent' && t.value > 10000) return 'a percent coupon is at most 10000 basis points';
     if (t.kind === 'amount' && !t.currency) return 'an amount coupon needs a currency';
     if (t.validFrom && t.validTo && t.validFrom >= t.validTo) return 'validFrom must be before validTo';
@@ -360,14 +367,17 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
       const u = await usable(tenantId, code, customerId, currency, now);
       if (!u.ok) return u;
       const { coupon, uses, customerUses } = u.value;
-      const discount: AppliedDiscount = {
-        discount:
-          coupon.kind === 'amount'
-            ? { kind: 'amount', amount: coupon.value }
-            : { kind: 'percent', percentBp: coupon.value },
-        reason: `coupon ${coupon.code}`,
-        by: staffId,
-      };
+      const discount: AppliedDiscount | null =
+        coupon.kind === 'promotion'
+          ? null
+          : {
+              discount:
+                coupon.kind === 'amount'
+                  ? { kind: 'amount', amount: coupon.value }
+                  : { kind: 'percent', percentBp: coupon.value },
+              reason: `coupon ${coupon.code}`,
+              by: staffId,
+            };
       return {
         ok: true,
         value: {

@@ -99,7 +99,7 @@ export function createMemberCheckout(
       return {
         ok: true,
         value: {
-          orderDiscounts: coupon ? [coupon.discount] : [],
+          orderDiscounts: coupon?.discount ? [coupon.discount] : [],
           async finish(a) {
             const queries: CompiledQuery[] = [];
             if (body.receiptToken) {
@@ -122,8 +122,13 @@ export function createMemberCheckout(
                   minSpend: c.minSpend,
                 });
               }
+              // a promotion coupon's money is in the order's promotions, not in the coupon
               const amount =
-                c.kind === 'amount' ? Math.min(c.value, base) : Math.floor((base * c.value) / 10000);
+                c.kind === 'amount'
+                  ? Math.min(c.value, base)
+                  : c.kind === 'percent'
+                    ? Math.floor((base * c.value) / 10000)
+                    : 0;
               queries.push(...coupon.queries(a.orderId, amount, a.now));
             }
             if (customerId) {
@@ -142,6 +147,7 @@ export function createMemberCheckout(
                   tax: l.tax,
                 })),
                 pointsTender,
+                bonusPoints: a.cart.promotionPoints,
                 amountDue: a.amountDue,
                 now: a.now,
               });

@@ -311,6 +311,29 @@ describe.each(engines)('loyalty (%s)', (engine) => {
     expect(acc2.lifetimeEarned - acc1.lifetimeEarned).toBe(expectedEarn(second, double, 0, 15000));
   });
 
+  it('adds the bonus points a promotion grants to what the sale earns', async () => {
+    const id = await newCustomer('Bonus');
+    const promo = await call('POST', '/promotions', {
+      name: 'Bonus 50',
+      conditions: [{ kind: 'items', selector: { variantIds: [items[3]!.id] } }],
+      action: { kind: 'bonus_points', points: 50 },
+    });
+    expect(promo.statusCode, promo.body).toBe(201);
+    const res = await sell(
+      id,
+      [{ variantId: items[3]!.id, quantity: 1 }],
+      [{ kind: 'cash', amount: 100000 }],
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    expect((await account(id)).balance).toBe(expectedEarn(res.json() as OrderView, double) + 50);
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/promotions/${(promo.json() as { id: string }).id}`,
+      headers: t.auth('manager'),
+      payload: { active: false },
+    });
+  });
+
   it('expires points a year after they were earned, and the projection rebuilds to the same balances', async () => {
     const id = await newCustomer('Expirer');
     const res = await sell(

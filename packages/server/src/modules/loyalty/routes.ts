@@ -46,8 +46,8 @@ const program = {
 
 export const couponTermsSchema = {
   name: text(120),
-  kind: { type: 'string', enum: ['amount', 'percent'] },
-  value: positive,
+  kind: { type: 'string', enum: ['amount', 'percent', 'promotion'] },
+  value: int,
   currency: { type: ['string', 'null'], pattern: '^[A-Z]{3}$' },
   minSpend: int,
   maxUses: { type: ['integer', 'null'], minimum: 1 },

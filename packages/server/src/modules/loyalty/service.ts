@@ -169,6 +169,8 @@ export interface CheckoutLoyaltyInput {
   lines: EarnLine[];
   /** money paid with the loyalty_points tender */
   pointsTender: number;
+  /** points promotions grant on this sale (bonus_points actions) */
+  bonusPoints?: number;
   amountDue: number;
   now: string;
 }
@@ -354,6 +356,7 @@ export function createLoyaltyService(deps: Deps) {
         lines: input.lines,
         paidWithPoints: input.pointsTender,
         tierId: tier?.id ?? null,
+        bonusPoints: input.bonusPoints ?? 0,
       });
       if (!earn.ok) return fail('invalid_program', earn.error.message);
       if (earn.value.points > 0) {
