@@ -11,11 +11,14 @@ import { ErrorText, Kbd, Keypad } from './widgets';
 type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'loyalty_points'>;
 const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card'];
 
-/** Money the member's points may pay now: their value, within the register's allowance offline. */
-function pointsCap(cart: Cart, online: boolean): number {
+/**
+ * Money the member's points may pay now: their value online; offline, within what is left of the
+ * register's allowance after the points already taken in sales not yet synced (`usedOffline`).
+ */
+function pointsCap(cart: Cart, online: boolean, usedOffline: number): number {
   const m = cart.member;
   if (!m) return 0;
-  const points = online ? m.points : Math.min(m.points, m.offlineAllowance);
+  const points = online ? m.points : Math.max(0, Math.min(m.points, m.offlineAllowance - usedOffline));
   const money = Math.floor((points * m.minorPerUnit) / m.pointsPerUnit);
   return online ? Math.min(money, m.pointsValue) : money;
 }
@@ -65,7 +68,21 @@ export function PayScreen({
 
   const kinds: Kind[] = cart.member ? [...KINDS, 'loyalty_points'] : KINDS;
   const pointsUsed = sum(tenders, (x) => x.kind === 'loyalty_points');
-  const pointsLeft = Math.max(0, pointsCap(cart, sync.online) - pointsUsed);
+  // points this register let customers spend in sales still waiting to sync (the offline allowance)
+  const [usedOffline, setUsedOffline] = useState(0);
+  const member = cart.member;
+  useEffect(() => {
+    if (!member || sync.online) return;
+    void till.recentSales(200).then((sales) => {
+      const minor = sales
+        .filter((s) => s.status === 'pending')
+        .flatMap((s) => s.tenders)
+        .filter((x) => x.kind === 'loyalty_points')
+        .reduce((a, x) => a + x.amount, 0);
+      setUsedOffline(Math.ceil((minor * member.pointsPerUnit) / member.minorPerUnit));
+    });
+  }, [till, member, sync.online]);
+  const pointsLeft = Math.max(0, pointsCap(cart, sync.online, usedOffline) - pointsUsed);
   const unavailable = (k: Kind): string | null => {
     if (k === 'cash') return null;
     if (k === 'loyalty_points') return pointsLeft > 0 ? null : t('register.member.noPoints');
