@@ -13,6 +13,7 @@ import type {
   PromotionOutcome,
 } from './types';
 import { promotionProblem } from './validate';
+import { couponCodeForms } from './context';
 
 /** Lines with more units than this are priced as one piece (no unit-based promotions on them). */
 const MAX_UNITS_PER_LINE = 10_000;
@@ -114,9 +115,12 @@ function conditionHolds(
       if (from === to) return true;
       return from < to ? minute >= from && minute < to : minute >= from || minute < to;
     }
-    case 'coupon':
+    case 'coupon': {
       if ((ctx.couponPromotionIds ?? []).includes(promotion.id)) return true;
-      return !!condition.codes && condition.codes.some((c) => (ctx.couponCodes ?? []).includes(c));
+      // codes compare in canonical form: "save-10" on the promotion matches a validated "SAVE10"
+      const given = new Set((ctx.couponCodes ?? []).flatMap(couponCodeForms));
+      return !!condition.codes && condition.codes.flatMap(couponCodeForms).some((c) => given.has(c));
+    }
   }
 }
 

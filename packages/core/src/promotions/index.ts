@@ -2,3 +2,4 @@ export * from './types';
 export * from './validate';
 export * from './engine';
 export * from './local-time';
+export * from './context';

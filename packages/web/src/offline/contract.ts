@@ -98,6 +98,8 @@ export interface MemberInfo {
   /** points this register may let be redeemed while offline */
   offlineAllowance: number;
   tier: string | null;
+  /** the tier's id, for member promotions */
+  tierId?: string | null;
 }
 
 export interface TenderEntry {
@@ -175,7 +177,8 @@ export interface Till {
   scan(code: string): Promise<TillResult<ScanResult>>;
 
   /** the core's price for this cart in this store (same answer as the server) */
-  price(cart: Cart): TillResult<PricedCart>;
+  /** Prices with the cached promotions at `at` (default now). */
+  price(cart: Cart, at?: string): TillResult<PricedCart>;
   /** prices, settles tenders, writes the sale to the outbox, then resolves; offline too (cash, card under the floor limit) */
   completeSale(cart: Cart, tenders: TenderEntry[]): Promise<TillResult<LocalSale>>;
   recentSales(limit: number): Promise<LocalSale[]>;

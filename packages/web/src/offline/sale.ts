@@ -7,7 +7,9 @@ import {
   makeEmbeddedBarcode,
   ok,
   priceCart,
+  saleContext,
   settleTenders,
+  type Promotion,
   type CartLineInput,
   type PricedCart,
   type Settlement,
@@ -39,6 +41,8 @@ export function pricingLines(cart: Cart, price: PriceLookup): TillResult<CartLin
       unitPrice: unitPrice ?? 0,
       quantity: line.quantity,
       taxClassId: line.item.taxClassId,
+      productId: line.item.productId,
+      categoryId: line.item.categoryId,
       ...(line.discount ? { discount: line.discount } : {}),
       ...(line.priceOverride !== undefined ? { priceOverride: line.priceOverride } : {}),
     });
@@ -55,19 +59,46 @@ export function taxClassesFor(store: StoreRow, rows: readonly TaxClassRow[]): Re
   return out;
 }
 
-/** The core's price for the cart in the store: the same answer the server computes. */
+/** The active promotions the till cached, and the instant of the sale (for time windows). */
+export interface TillPromotions {
+  promotions: readonly Promotion[];
+  at: string;
+}
+
+/**
+ * The core's price for the cart in the store: the same answer the server computes. Promotions
+ * get the same context the server builds (store, store-local time, member tier, checked coupon).
+ */
 export function priceInStore(
   cart: Cart,
   store: StoreRow,
   taxClasses: Record<string, TaxClass>,
   price: PriceLookup,
+  promotions?: TillPromotions,
 ): TillResult<PricedCart> {
   const lines = pricingLines(cart, price);
   if (!lines.ok) return lines;
   // a coupon prices as the last order discount, the same place the server puts it
   const orderDiscounts = cart.coupon ? [...cart.orderDiscounts, cart.coupon.discount] : cart.orderDiscounts;
   return priceCart(
-    { lines: lines.value, orderDiscounts },
+    {
+      lines: lines.value,
+      orderDiscounts,
+      ...(promotions && promotions.promotions.length > 0
+        ? {
+            promotions: {
+              promotions: promotions.promotions,
+              context: saleContext({
+                storeId: store.id,
+                timeZone: store.timeZone,
+                at: promotions.at,
+                tierId: cart.member?.tierId ?? null,
+                couponCodes: cart.coupon ? [cart.coupon.code] : [],
+              }),
+            },
+          }
+        : {}),
+    },
     {
       currency: store.currency,
       taxMode: store.taxMode,

@@ -3,7 +3,7 @@ import {
   parseBarcode,
   priceCart,
   settleTenders,
-  storeLocalTime,
+  saleContext,
   toMilli,
   type Promotion,
   type PromotionContext,
@@ -435,18 +435,17 @@ export function createCheckout(
         memberRules && body.customerId && hooks.customerFacts
           ? await hooks.customerFacts(tenantId, body.customerId)
           : null;
-      const couponCodes =
-        body.couponCode && member
-          ? [body.couponCode, body.couponCode.toUpperCase().replace(/[\s-]/g, '')]
-          : [];
       promotionInput = {
         promotions,
-        context: {
+        context: saleContext({
           storeId: store.id,
-          local: storeLocalTime(promotionInstant(body.createdAt, clock.now()), store.time_zone),
-          customer: facts ? { tierId: facts.tierId, segmentIds: facts.segmentIds } : null,
-          couponCodes,
-        },
+          timeZone: store.time_zone,
+          at: promotionInstant(body.createdAt, clock.now()),
+          tierId: facts?.tierId ?? null,
+          segmentIds: facts?.segmentIds ?? [],
+          // only a coupon the members step validated (it fails the checkout otherwise)
+          couponCodes: body.couponCode && member ? [body.couponCode] : [],
+        }),
       };
     }
     // --- end promotions ---
