@@ -17,6 +17,7 @@ const usage = `Usage: opentill <command>
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
   gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
+  loyalty-expire             write the expiry of loyalty points past their date, every tenant (run daily)
 `;
 
 async function open(config: Config) {
@@ -160,6 +161,21 @@ export async function main(argv: string[]): Promise<number> {
       console.log(
         `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
+      return 0;
+    }
+    case 'loyalty-expire': {
+      const deps = await open(config);
+      const { loyalty } = createServices(deps);
+      const tenants = await deps.database.db.selectFrom('tenants').select('id').execute();
+      let points = 0;
+      let customers = 0;
+      for (const { id } of tenants) {
+        const r = await loyalty.expire(id);
+        points += r.points;
+        customers += r.customers;
+      }
+      await deps.database.close();
+      console.log(`expired ${points} points of ${customers} customers in ${tenants.length} tenants`);
       return 0;
     }
     default:
