@@ -82,7 +82,7 @@ export interface Cart {
   /** the attached member as the till last saw them (for the screen and offline points) */
   member?: MemberInfo | null;
   /** a coupon the server checked: priced here as an order discount, sent as `couponCode` */
-  coupon?: { code: string; name: string; discount: AppliedDiscount } | null;
+  coupon?: { code: string; name: string; discount?: AppliedDiscount } | null;
 }
 
 export interface MemberInfo {

@@ -79,7 +79,10 @@ export function priceInStore(
   const lines = pricingLines(cart, price);
   if (!lines.ok) return lines;
   // a coupon prices as the last order discount, the same place the server puts it
-  const orderDiscounts = cart.coupon ? [...cart.orderDiscounts, cart.coupon.discount] : cart.orderDiscounts;
+  // (a `promotion` coupon has no discount of its own: it unlocks promotions through couponCodes)
+  const orderDiscounts = cart.coupon?.discount
+    ? [...cart.orderDiscounts, cart.coupon.discount]
+    : cart.orderDiscounts;
   return priceCart(
     {
       lines: lines.value,
