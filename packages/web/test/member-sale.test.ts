@@ -75,12 +75,20 @@ describe('register: member sale', () => {
         })
       ).status,
     ).toBe(200);
+    // the coupon unlocks a promotion (the promotions engine gives ¥5 off); the coupons module
+    // makes the code single-use
+    const promotion = await api.call('POST', '/promotions', {
+      name: 'Coupon ¥5 off',
+      nameZh: '优惠券立减 5 元',
+      conditions: [{ kind: 'coupon', codes: ['E2E-FIVE'] }],
+      action: { kind: 'amount_off', amount: 500, target: 'order' },
+    });
+    expect(promotion.status).toBe(201);
     const coupon = await api.call('POST', '/coupons', {
       code: 'E2E-FIVE',
       name: '¥5 off',
-      kind: 'amount',
-      value: 500,
-      currency: 'CNY',
+      kind: 'promotion',
+      value: 0,
     });
     expect(coupon.status).toBe(201);
 
@@ -158,6 +166,7 @@ describe('register: member sale', () => {
     expect(order.customerId).toBe(customerId);
     expect(payments.find((p) => p.kind === 'loyalty_points')?.amount).toBe(237);
     expect(order.discountTotal).toBe(500);
+    expect((order.promotions as { name: string }[]).map((p) => p.name)).toEqual(['Coupon ¥5 off']);
     const lines = order.lines as unknown as { total: number; tax: number }[];
     const total = order.total as number;
     // earned on the part not paid with points, before VAT, one point per whole yuan
