@@ -58,6 +58,7 @@ import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
 import { Campaigns, Coupons, Customers, Feedback } from './members';
+import { Promotions } from './promotions';
 import { ErrorBox } from './ui';
 import './admin.css';
 
@@ -79,6 +80,7 @@ const sections = [
   'coupons',
   'campaigns',
   'feedback',
+  'promotions',
 ] as const;
 type Section = (typeof sections)[number];
 
@@ -275,5 +277,7 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <Campaigns />;
     case 'feedback':
       return <Feedback />;
+    case 'promotions':
+      return <Promotions />;
   }
 }
