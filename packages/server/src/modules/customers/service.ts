@@ -146,11 +146,11 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
     return out;
   }
 
-  const duplicate = (e: unknown, input: CustomerInput) =>
+  // no details: the values are personal data and the person typing them has them already
+  const duplicate = () =>
     fail(
       'duplicate_customer',
       'Another customer already has this phone number, e-mail address or card number.',
-      { phone: input.phone ?? undefined, cardNo: input.cardNo ?? undefined, cause: String(e).slice(0, 0) },
     );
 
   return {
@@ -201,7 +201,7 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
           ),
         ]);
       } catch (e) {
-        if (isUniqueViolation(e)) return duplicate(e, input);
+        if (isUniqueViolation(e)) return duplicate();
         throw e;
       }
       return { ok: true, value: await view(row) };
@@ -245,7 +245,7 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
           ),
         ]);
       } catch (e) {
-        if (isUniqueViolation(e)) return duplicate(e, input);
+        if (isUniqueViolation(e)) return duplicate();
         throw e;
       }
       return { ok: true, value: await view({ ...current, ...patch }) };
