@@ -357,9 +357,9 @@ const better = (a: Run, b: Run): boolean =>
 /**
  * Applies the promotions to a cart. Eligible promotions (every condition true on the amounts
  * before promotions) apply in priority order, each on what the earlier ones left, so no line
- * ever goes below zero. Exclusive promotions are compared alone against the combined stack,
- * promotions in one conflict group against each other, and the most discount for the customer
- * wins (then the most bonus points, then priority). Every amount is split to lines (and units)
+ * ever goes below zero. Each exclusive promotion alone is compared with the combined stack; in a
+ * conflict group, and under a per-order limit, promotions are ranked by what each is worth to the
+ * customer on its own; the most discount wins (then the most bonus points, then priority). Every amount is split to lines (and units)
  * by largest remainder. Pure and deterministic: the register and the server call the same code.
  */
 export function evaluatePromotions(
@@ -384,24 +384,24 @@ export function evaluatePromotions(
     if (members) members.push(p);
     else groups.set(p.group, [p]);
   }
-  let stack = stackable.filter((p) => !p.group || groups.get(p.group)?.[0] === p);
-  for (const members of groups.values()) {
-    let best: { set: Promotion[]; run: Run } | undefined;
-    for (const member of members) {
-      const set = stack.map((p) => (p.group === member.group ? member : p));
-      const r = run(base, set, mode);
-      if (!best || better(r, best.run)) best = { set, run: r };
-    }
-    if (best) stack = best.set;
-  }
+  // each promotion's value alone, computed once: it picks the best of a conflict group and the
+  // most valuable ones when the order has a limit
+  const aloneRuns = new Map<Promotion, Run>();
+  const alone = (p: Promotion): Run => {
+    let r = aloneRuns.get(p);
+    if (!r) aloneRuns.set(p, (r = run(base, [p], mode)));
+    return r;
+  };
+  const rank = (a: Promotion, b: Promotion): number =>
+    better(alone(a), alone(b)) ? -1 : better(alone(b), alone(a)) ? 1 : byPriority(a, b);
+  const winners = new Set([...groups.values()].map((members) => [...members].sort(rank)[0]));
+  let stack = stackable.filter((p) => !p.group || winners.has(p));
   if (stack.length > limit) {
-    const alone = stack.map((p) => ({ p, r: run(base, [p], mode) }));
-    alone.sort((a, b) => (better(a.r, b.r) ? -1 : better(b.r, a.r) ? 1 : byPriority(a.p, b.p)));
-    stack = alone.slice(0, limit).map((x) => x.p);
+    stack = [...stack].sort(rank).slice(0, limit);
   }
   let best = run(base, stack, mode);
   for (const exclusive of eligible.filter((p) => p.exclusive)) {
-    const r = run(base, [exclusive], mode);
+    const r = alone(exclusive);
     if (better(r, best)) best = r;
   }
   return best.outcome;
