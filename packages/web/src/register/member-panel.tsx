@@ -21,7 +21,7 @@ interface LookupAnswer {
   phoneMasked: string | null;
   loyalty: {
     available: number;
-    tier: { name: string; nameZh: string | null } | null;
+    tier: { id: string; name: string; nameZh: string | null } | null;
     value: { currency: string; amount: number }[];
   };
 }
@@ -52,6 +52,8 @@ async function fetchMember(q: string, currency: string, zh: boolean) {
     minorPerUnit: p?.minorPerUnit ?? 1,
     offlineAllowance: p?.offlineAllowancePoints ?? 0,
     tier: l.tier ? (zh ? (l.tier.nameZh ?? l.tier.name) : l.tier.name) : null,
+    // member-tier promotions price on the register with the same tier the server uses
+    tierId: l.tier?.id ?? null,
   };
   return { ok: true as const, value: member };
 }
