@@ -9,6 +9,8 @@ import { fail, ok } from './result';
 import type { RoundingMode } from './rounding';
 import { allocateBig, divRound } from './rounding';
 import { exclusiveTax, inclusiveTax, isValidRatePpm } from './tax';
+import type { Promotion, PromotionContext } from './promotions/types';
+import { evaluatePromotions } from './promotions/engine';
 
 export interface CartLineInput {
   lineId: string;
@@ -25,6 +27,9 @@ export interface CartLineInput {
    * `quantity` (which must still be a valid quantity, normally 1, or the label's weight).
    */
   priceOverride?: number;
+  /** For promotion conditions and targets. */
+  productId?: string | null;
+  categoryId?: string | null;
 }
 
 export interface PricingContext {
@@ -39,6 +44,18 @@ export interface PricingContext {
 export interface CartInput {
   lines: CartLineInput[];
   orderDiscounts?: AppliedDiscount[];
+  /** Active promotions and the sale's context; applied after line discounts, before order discounts. */
+  promotions?: { promotions: readonly Promotion[]; context: PromotionContext };
+}
+
+/** A promotion as the priced cart (and the receipt) names it. */
+export interface CartPromotion {
+  id: string;
+  name: string;
+  nameZh: string | null;
+  amount: number;
+  lines: { lineId: string; amount: number }[];
+  bonusPoints: number;
 }
 
 export interface PricedLine {
@@ -51,6 +68,9 @@ export interface PricedLine {
   /** round(unitPrice × quantity), or priceOverride. */
   gross: number;
   lineDiscount: number;
+  /** Promotion discounts allocated to this line. */
+  promotionDiscount: number;
+  promotions: { id: string; amount: number }[];
   /** Share of the order discounts, largest remainder by post-line-discount amount. */
   orderDiscount: number;
   /** gross − discounts: tax-inclusive in inclusive mode, pre-tax in exclusive mode. */
@@ -80,6 +100,12 @@ export interface PricedCart {
   taxTotal: number;
   total: number;
   taxes: TaxLine[];
+  /** Every promotion applied, with its amount split over lines (line shares sum to the amount). */
+  promotions: CartPromotion[];
+  /** Loyalty points the promotions add. */
+  promotionPoints: number;
+  /** Free items a promotion grants that the cart does not hold yet. */
+  freeItemsMissing: { promotionId: string; variantId: string; quantity: number }[];
 }
 
 export type PricingErrorCode =
@@ -98,12 +124,14 @@ interface WorkLine {
   ratePpm: number;
   gross: bigint;
   lineDiscount: bigint;
+  promotionDiscount: bigint;
   orderDiscount: bigint;
   tax: bigint;
 }
 
 const sum = (values: readonly bigint[]): bigint => values.reduce((a, b) => a + b, 0n);
-const netOf = (line: WorkLine): bigint => line.gross - line.lineDiscount - line.orderDiscount;
+const netOf = (line: WorkLine): bigint =>
+  line.gross - line.lineDiscount - line.promotionDiscount - line.orderDiscount;
 
 function outOfRange(what: string, details: unknown) {
   return fail('amount_out_of_range' as const, `${what} is outside the safe integer range`, details);
@@ -165,7 +193,15 @@ function prepareLine(line: CartLineInput, ctx: PricingContext): PricingResult<Wo
       });
     }
   }
-  return ok({ input: line, ratePpm: taxClass.ratePpm, gross, lineDiscount, orderDiscount: 0n, tax: 0n });
+  return ok({
+    input: line,
+    ratePpm: taxClass.ratePpm,
+    gross,
+    lineDiscount,
+    promotionDiscount: 0n,
+    orderDiscount: 0n,
+    tax: 0n,
+  });
 }
 
 function applyOrderDiscounts(
@@ -245,6 +281,33 @@ export function priceCart(input: CartInput, ctx: PricingContext): PricingResult<
     if (!prepared.ok) return prepared;
     lines.push(prepared.value);
   }
+  const promoted = input.promotions
+    ? evaluatePromotions(
+        lines.map((l) => ({
+          lineId: l.input.lineId,
+          variantId: l.input.variantId,
+          productId: l.input.productId ?? null,
+          categoryId: l.input.categoryId ?? null,
+          unit: l.input.unit,
+          quantity: l.input.quantity,
+          amount: Number(l.gross - l.lineDiscount),
+        })),
+        input.promotions.promotions,
+        input.promotions.context,
+        mode,
+      )
+    : undefined;
+  const linePromotions = new Map<string, { id: string; amount: number }[]>();
+  if (promoted) {
+    lines.forEach((line, i) => (line.promotionDiscount = BigInt(promoted.lineAmounts[i] ?? 0)));
+    for (const applied of promoted.applied) {
+      for (const share of applied.lines) {
+        const list = linePromotions.get(share.lineId) ?? [];
+        list.push({ id: applied.id, amount: share.amount });
+        linePromotions.set(share.lineId, list);
+      }
+    }
+  }
   const discounted = applyOrderDiscounts(lines, input.orderDiscounts ?? [], mode);
   if (!discounted.ok) return discounted;
   const groups = byTaxClass(lines);
@@ -253,7 +316,7 @@ export function priceCart(input: CartInput, ctx: PricingContext): PricingResult<
   const exclusive = ctx.taxMode === 'exclusive';
   const totals = {
     subtotal: sum(lines.map((l) => l.gross)),
-    discountTotal: sum(lines.map((l) => l.lineDiscount + l.orderDiscount)),
+    discountTotal: sum(lines.map((l) => l.lineDiscount + l.promotionDiscount + l.orderDiscount)),
     taxTotal: sum(lines.map((l) => l.tax)),
     total: sum(lines.map((l) => (exclusive ? netOf(l) + l.tax : netOf(l)))),
   };
@@ -271,6 +334,8 @@ export function priceCart(input: CartInput, ctx: PricingContext): PricingResult<
       unitPrice: l.input.unitPrice,
       gross: Number(l.gross),
       lineDiscount: Number(l.lineDiscount),
+      promotionDiscount: Number(l.promotionDiscount),
+      promotions: linePromotions.get(l.input.lineId) ?? [],
       orderDiscount: Number(l.orderDiscount),
       net: Number(net),
       tax: Number(l.tax),
@@ -299,5 +364,15 @@ export function priceCart(input: CartInput, ctx: PricingContext): PricingResult<
     taxTotal: Number(totals.taxTotal),
     total: Number(totals.total),
     taxes,
+    promotions: (promoted?.applied ?? []).map((a) => ({
+      id: a.id,
+      name: a.name,
+      nameZh: a.nameZh,
+      amount: a.amount,
+      lines: a.lines,
+      bonusPoints: a.bonusPoints,
+    })),
+    promotionPoints: promoted?.bonusPoints ?? 0,
+    freeItemsMissing: promoted?.freeItemsMissing ?? [],
   });
 }

@@ -12,3 +12,5 @@ export * from './tender';
 export * from './lifecycle';
 export * from './refund';
 export * from './hlc';
+export * from './loyalty';
+export * from './promotions';

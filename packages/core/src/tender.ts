@@ -4,7 +4,14 @@ import { fail, ok } from './result';
 import type { RoundingMode } from './rounding';
 import { roundToIncrement } from './rounding';
 
-export type TenderKind = 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'other';
+export type TenderKind =
+  | 'cash'
+  | 'card'
+  | 'wallet'
+  | 'gift_card'
+  | 'store_credit'
+  | 'loyalty_points'
+  | 'other';
 
 export interface TenderInput {
   kind: TenderKind;

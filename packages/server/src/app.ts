@@ -40,6 +40,17 @@ import { complianceRoutes } from './modules/compliance/routes';
 import { createPaymentsService } from './modules/payments/service';
 import { paymentsRoutes } from './modules/payments/routes';
 import { defaultPaymentsSetup, type PaymentsSetup } from './modules/payments/setup';
+import { createCustomersService } from './modules/customers/service';
+import { customersRoutes } from './modules/customers/routes';
+import { createMemberCheckout } from './modules/customers/checkout-hook';
+import { createLoyaltyService } from './modules/loyalty/service';
+import { loyaltyRoutes } from './modules/loyalty/routes';
+import { createCouponsService } from './modules/coupons/service';
+import { couponsRoutes } from './modules/coupons/routes';
+import { createMarketingService } from './modules/marketing/service';
+import { marketingRoutes } from './modules/marketing/routes';
+import { createPromotionsService } from './modules/promotions/service';
+import { promotionsRoutes } from './modules/promotions/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -66,12 +77,36 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
   const payments = createPaymentsService(deps, paymentsSetup.options);
-  const orders = createOrdersService(deps, payments);
+  // customers, loyalty, coupons, marketing
+  const customers = createCustomersService(deps, { cipher: deps.cipher });
+  const loyalty = createLoyaltyService(deps);
+  const coupons = createCouponsService(deps, { loyalty });
+  const members = createMemberCheckout(deps, { customers, loyalty, coupons });
+  const orders = createOrdersService(deps, payments, { members, loyalty });
+  const marketing = createMarketingService(deps, { stores, orders });
   const display = createDisplayService(deps, { stores });
+  const promotions = createPromotionsService(deps);
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps);
-  return { auth, stores, cash, orders, stock, catalog, display, audit, approvals, compliance, payments };
+  return {
+    auth,
+    stores,
+    cash,
+    orders,
+    stock,
+    catalog,
+    display,
+    audit,
+    approvals,
+    compliance,
+    payments,
+    customers,
+    loyalty,
+    coupons,
+    marketing,
+    promotions,
+  };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -226,6 +261,11 @@ export async function buildApp(
           paymentsSetup.terminals,
         ),
       );
+      await api.register(customersRoutes(services.customers, services.loyalty, guard));
+      await api.register(loyaltyRoutes(services.loyalty, services.coupons, guard));
+      await api.register(couponsRoutes(services.coupons, guard));
+      await api.register(marketingRoutes(services.marketing, guard));
+      await api.register(promotionsRoutes(services.promotions, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

@@ -31,6 +31,7 @@ const usage = `Usage: opentill <command>
   keys list [--tenant ten_…] key ids with created_at, age and rotation period
   audit verify [--tenant ten_…]
                              seal pending entries, check each tenant's hash chain (exit 1 if broken)
+  loyalty-expire             write the expiry of loyalty points past their date, every tenant (run daily)
 
   Master key: OPENTILL_MASTER_KEY (base64, 32 bytes; several comma-separated, newest last) or
   OPENTILL_MASTER_KEY_FILE; with the embedded database and neither set, data/master.key is made
@@ -295,6 +296,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'iso8583':
     case 'acquirer-sandbox':
       return (await runPaymentsCommand(command, rest, stdio)) ?? 2;
+    case 'loyalty-expire': {
+      const deps = await open(config);
+      const { loyalty } = createServices(deps);
+      const tenants = await deps.database.db.selectFrom('tenants').select('id').execute();
+      let points = 0;
+      let customers = 0;
+      for (const { id } of tenants) {
+        const r = await loyalty.expire(id);
+        points += r.points;
+        customers += r.customers;
+      }
+      await deps.database.close();
+      console.log(`expired ${points} points of ${customers} customers in ${tenants.length} tenants`);
+      return 0;
+    }
     default:
       console.log(usage);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -11,6 +11,8 @@ import * as m002 from './migrations/002-payments';
 import * as m003 from './migrations/003-identity';
 import * as m004 from './migrations/004-keys-audit';
 import * as m008 from './migrations/008-compliance';
+import * as m005 from './migrations/005-promotions';
+import * as m006 from './migrations/006-customers';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -43,6 +45,8 @@ export const migrations: Record<string, Migration> = {
   '003-identity': m003,
   '004-keys-audit': m004,
   '008-compliance': m008,
+  '005-promotions': m005,
+  '006-customers': m006,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

@@ -221,6 +221,8 @@ export interface OrderLineTable {
   rate_ppm: number;
   /** JSON AppliedDiscount or null */
   discount: string | null;
+  /** this line's share of the promotion discounts (migration 005; absent in rows written before) */
+  promotion_discount?: number;
 }
 
 export interface PaymentTable {
@@ -229,7 +231,7 @@ export interface PaymentTable {
   order_id: string;
   /** position of the tender within its order */
   seq: number;
-  kind: 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'other';
+  kind: 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'loyalty_points' | 'other';
   status:
     | 'pending'
     | 'authorized'
@@ -654,6 +656,161 @@ export interface WalletCallbackTable {
   created_at: string;
 }
 
+// --- customers, loyalty, coupons, marketing, feedback (migration 006) ---
+export interface CustomerTable {
+  id: string;
+  tenant_id: string;
+  card_no: string | null;
+  member_code: string | null;
+  name_enc: string | null;
+  phone_enc: string | null;
+  email_enc: string | null;
+  birthday_enc: string | null;
+  phone_idx: string | null;
+  email_idx: string | null;
+  note: string | null;
+  consent_marketing: number;
+  consent_marketing_at: string | null;
+  consent_marketing_source: string | null;
+  consent_processing: number;
+  consent_processing_at: string | null;
+  consent_processing_source: string | null;
+  erased_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LoyaltyProgramTable {
+  tenant_id: string;
+  config: string;
+  updated_at: string;
+}
+
+export interface LoyaltyAccountTable {
+  tenant_id: string;
+  customer_id: string;
+  balance: number;
+  lifetime_earned: number;
+  updated_at: string;
+}
+
+export interface LoyaltyLedgerTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  kind: 'earn' | 'redeem' | 'reward' | 'refund' | 'reverse' | 'expire' | 'adjust';
+  points: number;
+  balance_after: number;
+  order_id: string | null;
+  refund_id: string | null;
+  store_id: string | null;
+  register_id: string | null;
+  offline: number;
+  allow_negative: number;
+  expires_at: string | null;
+  available_at: string | null;
+  /** negative entries: the lot (earn entry id) they take from first */
+  lot_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface CouponTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  batch_id: string | null;
+  name: string;
+  /** `promotion`: the code only unlocks promotions with a coupon condition (modules/promotions) */
+  kind: 'amount' | 'percent' | 'promotion';
+  value: number;
+  currency: string | null;
+  min_spend: number;
+  max_uses: number | null;
+  per_customer_limit: number | null;
+  customer_id: string | null;
+  segment: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  active: number;
+  created_at: string;
+}
+
+export interface CouponRedemptionTable {
+  id: string;
+  tenant_id: string;
+  coupon_id: string;
+  use_no: number;
+  customer_id: string | null;
+  customer_use_no: number | null;
+  order_id: string;
+  amount: number;
+  created_at: string;
+}
+
+export interface CampaignTable {
+  id: string;
+  tenant_id: string;
+  store_id: string | null;
+  name: string;
+  media_kind: 'image' | 'video' | 'text';
+  media_url: string | null;
+  text: string | null;
+  text_zh: string | null;
+  hint: string | null;
+  hint_zh: string | null;
+  /** JSON array of promoted variant ids */
+  variant_ids: string;
+  starts_at: string;
+  ends_at: string;
+  /** minutes after local midnight; null = all day */
+  daily_from: number | null;
+  daily_to: number | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FeedbackTable {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  store_id: string;
+  register_id: string;
+  staff_id: string;
+  rating: number;
+  nps: number | null;
+  comment: string | null;
+  source: 'display' | 'receipt';
+  created_at: string;
+}
+
+export interface ReceiptLinkTable {
+  token: string;
+  tenant_id: string;
+  order_id: string;
+  created_at: string;
+}
+
+/** A promotion rule; `conditions` and `action` are JSON in @opentill/core's shapes. */
+export interface PromotionTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_zh: string | null;
+  priority: number;
+  exclusive: number;
+  conflict_group: string | null;
+  /** JSON PromotionCondition[] */
+  conditions: string;
+  /** JSON PromotionAction */
+  action: string;
+  max_applications: number | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
 export interface DB extends IdentityTables {
   tenants: TenantTable;
@@ -708,4 +865,14 @@ export interface DB extends IdentityTables {
   card_reversals: CardReversalTable;
   wallet_payments: WalletPaymentTable;
   wallet_callbacks: WalletCallbackTable;
+  customers: CustomerTable;
+  loyalty_programs: LoyaltyProgramTable;
+  loyalty_accounts: LoyaltyAccountTable;
+  loyalty_ledger: LoyaltyLedgerTable;
+  coupons: CouponTable;
+  coupon_redemptions: CouponRedemptionTable;
+  campaigns: CampaignTable;
+  feedback: FeedbackTable;
+  receipt_links: ReceiptLinkTable;
+  promotions: PromotionTable;
 }

@@ -127,6 +127,28 @@ export const errorStatus = {
   unknown_wallet_payment: 422,
   wallet_payment_not_completed: 409,
   invalid_callback_signature: 401,
+  // customers, loyalty, coupons, feedback
+  unknown_customer: 404,
+  customer_erased: 410,
+  duplicate_customer: 409,
+  invalid_phone: 422,
+  invalid_email: 422,
+  customer_required: 422,
+  loyalty_not_configured: 422,
+  invalid_program: 422,
+  invalid_points_amount: 422,
+  insufficient_points: 409,
+  offline_allowance_exceeded: 422,
+  unknown_coupon: 422,
+  coupon_not_valid: 422,
+  coupon_used_up: 409,
+  duplicate_coupon: 409,
+  unknown_campaign: 404,
+  unknown_receipt: 404,
+  feedback_exists: 409,
+  // promotions
+  unknown_promotion: 404,
+  invalid_promotion: 422,
   // server
   internal_error: 500,
 } as const;

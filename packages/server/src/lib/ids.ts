@@ -46,7 +46,17 @@ export type IdPrefix =
   | 'ath'
   | 'rev'
   | 'wpy'
-  | 'wcb';
+  | 'wcb'
+  // customers, loyalty, coupons, marketing, feedback
+  | 'cus'
+  | 'lpt'
+  | 'cpn'
+  | 'cpb'
+  | 'cpr'
+  | 'cmp'
+  | 'fbk'
+  // promotions
+  | 'pro';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

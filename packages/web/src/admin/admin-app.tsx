@@ -60,6 +60,8 @@ import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
 import { AuditTrail } from './audit-trail';
+import { Campaigns, Coupons, Customers, Feedback } from './members';
+import { Promotions } from './promotions';
 import { ErrorBox } from './ui';
 import { AmlRules, ComplianceCases, PciCheck, PrivacyRequests, Sanctions } from './compliance/pages';
 import './admin.css';
@@ -96,6 +98,12 @@ const sections = [
   'sanctions',
   'pci',
   'privacy',
+  // customers, loyalty, coupons, marketing
+  'customers',
+  'coupons',
+  'campaigns',
+  'feedback',
+  'promotions',
 ] as const;
 type Section = (typeof sections)[number];
 const complianceSections: ReadonlySet<Section> = new Set([
@@ -339,5 +347,15 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <PciCheck />;
     case 'privacy':
       return <PrivacyRequests />;
+    case 'customers':
+      return <Customers customerId={arg} />;
+    case 'coupons':
+      return <Coupons />;
+    case 'campaigns':
+      return <Campaigns />;
+    case 'feedback':
+      return <Feedback />;
+    case 'promotions':
+      return <Promotions />;
   }
 }

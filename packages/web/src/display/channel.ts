@@ -13,8 +13,17 @@ export interface DisplayLine {
   total: number;
 }
 
+/** A campaign slide shown while the display is idle (modules/marketing). */
+export interface DisplaySlide {
+  id: string;
+  mediaKind: 'image' | 'video' | 'text';
+  mediaUrl: string | null;
+  text: string | null;
+  textZh: string | null;
+}
+
 export type DisplayState =
-  | { kind: 'idle'; storeName: string }
+  | { kind: 'idle'; storeName: string; slides?: DisplaySlide[] }
   | {
       kind: 'cart';
       currency: string;
@@ -23,6 +32,8 @@ export type DisplayState =
       discountTotal: number;
       taxTotal: number;
       total: number;
+      /** cart-aware hints ("add one more for 20% off") from the campaigns of the items in the cart */
+      hints?: { text: string; textZh: string | null }[];
     }
   | {
       kind: 'paying';
@@ -33,7 +44,14 @@ export type DisplayState =
       /** the shopper may add a tip: percent presets (basis points) of `base`, or an amount */
       tip?: { base: number; presetsBp: number[]; chosen: number } | null;
     }
-  | { kind: 'thanks'; currency: string; total: number; change: number };
+  | {
+      kind: 'thanks';
+      currency: string;
+      total: number;
+      change: number;
+      /** the sale's e-receipt token: the display offers feedback with it */
+      receiptToken?: string | null;
+    };
 
 /** What travels on the channel and the server stream: the state and the register's Date.now(). */
 export interface DisplayMessage {

@@ -17,7 +17,7 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import i18n from '../i18n';
-import { sendTip, type DisplayMessage, type DisplayState } from './channel';
+import { sendTip, type DisplayMessage, type DisplaySlide, type DisplayState } from './channel';
 import { markRendered, useLocalFeed, useRemoteFeed, type Feed } from './feed';
 import { loadPairing, savePairing, type SavedPairing } from './pairing';
 import { PairingScreen } from './pairing-screen';
@@ -25,6 +25,8 @@ import { CartScreen, IdleScreen, PayingScreen, ThanksScreen } from './screens';
 import './display.css';
 
 const THANKS_MS = 8000;
+/** with a feedback question on screen the customer gets longer before the display goes idle */
+const THANKS_FEEDBACK_MS = 30_000;
 const LANG_KEY = 'opentill.display.lang';
 type Lang = 'en' | 'zh-CN';
 
@@ -105,12 +107,17 @@ function Mirror({
   const { t, i18n: i18 } = useTranslation();
   const [thanksDone, setThanksDone] = useState<DisplayMessage | null>(null);
   const [storeName, setStoreName] = useState('');
+  const [slides, setSlides] = useState<DisplaySlide[]>([]);
 
   const message = feed.message;
   useEffect(() => {
     if (message?.state.kind === 'idle' && message.state.storeName) setStoreName(message.state.storeName);
+    if (message?.state.kind === 'idle') setSlides(message.state.slides ?? []);
     if (message?.state.kind !== 'thanks') return;
-    const timer = setTimeout(() => setThanksDone(message), THANKS_MS);
+    const timer = setTimeout(
+      () => setThanksDone(message),
+      message.state.receiptToken ? THANKS_FEEDBACK_MS : THANKS_MS,
+    );
     return () => clearTimeout(timer);
   }, [message]);
   useLayoutEffect(() => {
@@ -121,13 +128,15 @@ function Mirror({
   }, [feed.status, onUnpair]);
 
   const pairedName = (i18.language === 'zh-CN' && pairing?.storeNameZh) || pairing?.storeName || '';
-  const idle: DisplayState = { kind: 'idle', storeName: storeName || pairedName };
+  const idle: DisplayState = { kind: 'idle', storeName: storeName || pairedName, slides };
   const state: DisplayState = message && message !== thanksDone ? message.state : idle;
   const shownState = state.kind === 'idle' && !state.storeName ? idle : state;
 
   return (
     <div className="disp" data-testid="display-root" data-kind={shownState.kind} data-status={feed.status}>
-      {shownState.kind === 'idle' ? <IdleScreen storeName={shownState.storeName} /> : null}
+      {shownState.kind === 'idle' ? (
+        <IdleScreen storeName={shownState.storeName} slides={shownState.slides ?? slides} />
+      ) : null}
       {shownState.kind === 'cart' ? <CartScreen state={shownState} /> : null}
       {shownState.kind === 'paying' ? (
         <PayingScreen
@@ -135,7 +144,9 @@ function Mirror({
           onTip={registerId ? (amount: number) => sendTip(registerId, amount) : null}
         />
       ) : null}
-      {shownState.kind === 'thanks' ? <ThanksScreen state={shownState} /> : null}
+      {shownState.kind === 'thanks' ? (
+        <ThanksScreen state={shownState} onDone={() => message && setThanksDone(message)} />
+      ) : null}
       {feed.status === 'reconnecting' ? (
         <div className="disp-status" data-testid="display-status">
           {t('display.reconnecting')}

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DisplayLine, DisplayState } from './channel';
+import type { DisplayLine, DisplaySlide, DisplayState } from './channel';
+import { CampaignSlides, CartHints, FeedbackPanel } from './marketing';
 import { money, quantityText } from './format';
 import { QrImage } from './qr-image';
 import { parseAmount } from '../register/money';
@@ -11,7 +12,12 @@ const SLIDES = ['s1', 's2', 's3'] as const;
 const SLIDE_MS = 6000;
 
 /** No sale on: the store's name and rotating promotional slides. */
-export function IdleScreen({ storeName }: { storeName: string }) {
+export function IdleScreen({ storeName, slides }: { storeName: string; slides?: DisplaySlide[] }) {
+  if (slides && slides.length > 0) return <CampaignSlides storeName={storeName} slides={slides} />;
+  return <DefaultSlides storeName={storeName} />;
+}
+
+function DefaultSlides({ storeName }: { storeName: string }) {
   const { t } = useTranslation();
   const [slide, setSlide] = useState(0);
   useEffect(() => {
@@ -118,6 +124,7 @@ export function CartScreen({ state }: { state: Of<'cart'> }) {
           </li>
         ))}
       </ol>
+      {state.hints?.length ? <CartHints hints={state.hints} /> : null}
       <footer className="disp-totals">
         <Amount
           label={t('display.cart.subtotal')}
@@ -262,7 +269,7 @@ export function PayingScreen({
 }
 
 /** After payment: the total, the change, and thanks (the app returns to idle after ~8 s). */
-export function ThanksScreen({ state }: { state: Of<'thanks'> }) {
+export function ThanksScreen({ state, onDone }: { state: Of<'thanks'>; onDone?: () => void }) {
   const { t } = useTranslation();
   return (
     <section className="disp-thanks" data-testid="display-thanks">
@@ -283,6 +290,9 @@ export function ThanksScreen({ state }: { state: Of<'thanks'> }) {
           />
         ) : null}
       </div>
+      {state.receiptToken ? (
+        <FeedbackPanel token={state.receiptToken} source="display" onDone={onDone} />
+      ) : null}
     </section>
   );
 }

@@ -41,6 +41,18 @@ export const displayEn = {
     total: 'Total',
     change: 'Your change',
   },
+  receiptPage: {
+    title: 'Your e-receipt',
+    missing: 'This receipt link is not valid. Check the QR code on your receipt.',
+  },
+  feedback: {
+    question: 'How was your visit today?',
+    nps: 'How likely are you to recommend us to a friend? (0–10)',
+    comment: 'Anything we could do better? (optional)',
+    send: 'Send',
+    thanks: 'Thank you for your feedback!',
+    offline: 'Could not send right now. Scan the QR on your receipt to tell us later.',
+  },
   pairing: {
     title: 'Pair this display',
     hint: 'On the register, choose “Pair a display” and enter the 6-digit code shown there.',

@@ -43,6 +43,18 @@ export const displayZhCN: Strings<typeof displayEn> = {
     total: '合计',
     change: '找零',
   },
+  receiptPage: {
+    title: '电子小票',
+    missing: '此小票链接无效，请核对小票上的二维码。',
+  },
+  feedback: {
+    question: '您对今天的购物体验满意吗？',
+    nps: '您有多大可能向朋友推荐我们？（0–10）',
+    comment: '有什么可以改进的吗？（选填）',
+    send: '提交',
+    thanks: '感谢您的反馈！',
+    offline: '暂时无法提交，稍后可扫描小票上的二维码评价。',
+  },
   pairing: {
     title: '配对此显示屏',
     hint: '请在收银台选择“配对显示屏”，然后输入显示的 6 位配对码。',

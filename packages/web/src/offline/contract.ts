@@ -79,6 +79,27 @@ export interface Cart {
   lines: CartLine[];
   orderDiscounts: AppliedDiscount[];
   customerId?: string | null;
+  /** the attached member as the till last saw them (for the screen and offline points) */
+  member?: MemberInfo | null;
+  /** a coupon the server checked: priced here as an order discount, sent as `couponCode` */
+  coupon?: { code: string; name: string; discount?: AppliedDiscount } | null;
+}
+
+export interface MemberInfo {
+  id: string;
+  name: string | null;
+  phoneMasked: string | null;
+  /** spendable points when attached, and what they pay for in this store's currency */
+  points: number;
+  pointsValue: number;
+  /** points : minor units, from the store currency's programme */
+  pointsPerUnit: number;
+  minorPerUnit: number;
+  /** points this register may let be redeemed while offline */
+  offlineAllowance: number;
+  tier: string | null;
+  /** the tier's id, for member promotions */
+  tierId?: string | null;
 }
 
 export interface TenderEntry {
@@ -162,7 +183,8 @@ export interface Till {
   scan(code: string): Promise<TillResult<ScanResult>>;
 
   /** the core's price for this cart in this store (same answer as the server) */
-  price(cart: Cart): TillResult<PricedCart>;
+  /** Prices with the cached promotions at `at` (default now). */
+  price(cart: Cart, at?: string): TillResult<PricedCart>;
   /** prices, settles tenders, writes the sale to the outbox, then resolves; offline too (cash, card under the floor limit) */
   /**
    * Records a sale. Tenders the server must authorize first (gift card, store credit, wallet, a

@@ -7,7 +7,9 @@ import {
   makeEmbeddedBarcode,
   ok,
   priceCart,
+  saleContext,
   settleTenders,
+  type Promotion,
   type CartLineInput,
   type PricedCart,
   type Settlement,
@@ -39,6 +41,8 @@ export function pricingLines(cart: Cart, price: PriceLookup): TillResult<CartLin
       unitPrice: unitPrice ?? 0,
       quantity: line.quantity,
       taxClassId: line.item.taxClassId,
+      productId: line.item.productId,
+      categoryId: line.item.categoryId,
       ...(line.discount ? { discount: line.discount } : {}),
       ...(line.priceOverride !== undefined ? { priceOverride: line.priceOverride } : {}),
     });
@@ -55,17 +59,49 @@ export function taxClassesFor(store: StoreRow, rows: readonly TaxClassRow[]): Re
   return out;
 }
 
-/** The core's price for the cart in the store: the same answer the server computes. */
+/** The active promotions the till cached, and the instant of the sale (for time windows). */
+export interface TillPromotions {
+  promotions: readonly Promotion[];
+  at: string;
+}
+
+/**
+ * The core's price for the cart in the store: the same answer the server computes. Promotions
+ * get the same context the server builds (store, store-local time, member tier, checked coupon).
+ */
 export function priceInStore(
   cart: Cart,
   store: StoreRow,
   taxClasses: Record<string, TaxClass>,
   price: PriceLookup,
+  promotions?: TillPromotions,
 ): TillResult<PricedCart> {
   const lines = pricingLines(cart, price);
   if (!lines.ok) return lines;
+  // a coupon prices as the last order discount, the same place the server puts it
+  // (a `promotion` coupon has no discount of its own: it unlocks promotions through couponCodes)
+  const orderDiscounts = cart.coupon?.discount
+    ? [...cart.orderDiscounts, cart.coupon.discount]
+    : cart.orderDiscounts;
   return priceCart(
-    { lines: lines.value, orderDiscounts: cart.orderDiscounts },
+    {
+      lines: lines.value,
+      orderDiscounts,
+      ...(promotions && promotions.promotions.length > 0
+        ? {
+            promotions: {
+              promotions: promotions.promotions,
+              context: saleContext({
+                storeId: store.id,
+                timeZone: store.timeZone,
+                at: promotions.at,
+                tierId: cart.member?.tierId ?? null,
+                couponCodes: cart.coupon ? [cart.coupon.code] : [],
+              }),
+            },
+          }
+        : {}),
+    },
     {
       currency: store.currency,
       taxMode: store.taxMode,
@@ -155,6 +191,10 @@ export function orderBody(args: {
   total: number;
   createdAt: string;
   tip?: number;
+  /** the till was offline when the sale was made (points redeemed within the register's allowance) */
+  offline?: boolean;
+  /** the unguessable e-receipt token printed as a QR on the receipt */
+  receiptToken?: string;
 }): TillResult<Record<string, unknown>> {
   const lines: Record<string, unknown>[] = [];
   for (const line of args.cart.lines) {
@@ -200,5 +240,16 @@ export function orderBody(args: {
   if (args.tip) body.tip = args.tip;
   if (args.cart.orderDiscounts.length > 0) body.orderDiscounts = args.cart.orderDiscounts.map(discountBody);
   if (args.cart.customerId) body.customerId = args.cart.customerId;
+  if (args.cart.coupon) body.couponCode = args.cart.coupon.code;
+  if (args.receiptToken) body.receiptToken = args.receiptToken;
+  if (args.offline && args.tenders.some((t) => t.kind === 'loyalty_points')) body.offline = true;
   return ok(body);
+}
+
+/** 128 random bits, base64url: the e-receipt link's key (made on the device, so offline receipts carry it too). */
+export function receiptToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

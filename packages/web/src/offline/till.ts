@@ -20,6 +20,7 @@ import {
   unpackHlc,
   type Hlc,
   type PricedCart,
+  type Promotion,
   type Unit,
 } from '@opentill/core';
 import { api, getToken, setRefreshToken, setToken, type ApiError } from '../api/client';
@@ -53,7 +54,18 @@ import { idempotencyKeyFor, newId } from './ids';
 import { classifyPush, nextBackoff, PUSH_CONCURRENCY, type PushOutcome } from './outbox-policy';
 import { checkPin, makePinVerifier, PIN_MAX_OFFLINE_FAILURES } from './pin-verifier';
 import { SearchIndex } from './search';
-import { needsAuthorization, offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
+import {
+  needsAuthorization,
+  offlineTenders,
+  orderBody,
+  priceInStore,
+  receiptToken,
+  settle,
+  taxClassesFor,
+} from './sale';
+
+/** Meta key of the cached active promotions. */
+const META_PROMOTIONS = 'promotions';
 
 const LOCK_NAME = 'opentill-outbox';
 const CHANNEL_NAME = 'opentill-outbox';
@@ -140,6 +152,8 @@ class TillEngine implements Till {
   private storesById = new Map<string, StoreRow>();
   private registersById = new Map<string, RegisterInfo>();
   private taxRows: TaxClassRow[] = [];
+  /** active promotions as last fetched (`/promotions/active`), kept in meta for offline pricing */
+  private promotionRows: Promotion[] = [];
   private categoryRows: CategoryRow[] = [];
   private sess: SessionMeta | null = null;
   private deviceId = '';
@@ -341,6 +355,15 @@ class TillEngine implements Till {
     this.registersById = new Map(registers.map((r) => [r.id, r]));
     this.taxRows = taxes;
     this.categoryRows = cats;
+    this.promotionRows = (await getMeta<Promotion[]>(this.db, META_PROMOTIONS)) ?? [];
+  }
+
+  /** Refreshes the cached promotions; on failure the till keeps pricing with the ones it has. */
+  private async refreshPromotions(): Promise<void> {
+    const r = await this.call<{ items: Promotion[] }>('GET', '/promotions/active');
+    if (!r.ok) return;
+    await setMeta(this.db, META_PROMOTIONS, r.value.items);
+    this.promotionRows = r.value.items;
   }
 
   private async loadCatalog(): Promise<void> {
@@ -369,7 +392,7 @@ class TillEngine implements Till {
   private async doRefresh(): Promise<void> {
     await this.catalogLoaded;
     if (!(await this.refreshReference())) return;
-    await this.pullCatalog();
+    await Promise.all([this.pullCatalog(), this.refreshPromotions()]);
   }
 
   private async refreshReference(): Promise<boolean> {
@@ -771,11 +794,15 @@ class TillEngine implements Till {
 
   // selling
 
-  price(cart: Cart): TillResult<PricedCart> {
+  price(cart: Cart, at: string = new Date().toISOString()): TillResult<PricedCart> {
     const store = this.currentStore();
     if (!store) return fail('no_session', 'Choose a register first.');
-    return priceInStore(cart, store, taxClassesFor(store, this.taxRows), (id) =>
-      this.items.has(id) ? this.priceHere(id) : undefined,
+    return priceInStore(
+      cart,
+      store,
+      taxClassesFor(store, this.taxRows),
+      (id) => (this.items.has(id) ? this.priceHere(id) : undefined),
+      { promotions: this.promotionRows, at },
     );
   }
 
@@ -792,7 +819,8 @@ class TillEngine implements Till {
     const now = Date.now();
     const orderId = extra.orderId ?? newId('ord', now);
     const createdAt = new Date(now).toISOString();
-    const priced = this.price(cart);
+    // priced at the sale's own instant: the server reads time windows at `createdAt` too
+    const priced = this.price(cart, createdAt);
     if (!priced.ok) return priced;
     const taken = offlineTenders(tenders, this.state.online && navigator.onLine, register, orderId);
     if (!taken.ok) return taken;
@@ -808,6 +836,8 @@ class TillEngine implements Till {
       total: priced.value.total,
       createdAt,
       ...(tip ? { tip } : {}),
+      offline: !(this.state.online && navigator.onLine),
+      receiptToken: receiptToken(),
     });
     if (!body.ok) return body;
     // gift card, store credit, wallet, a card on the terminal: the server decides now; a decline

@@ -1,4 +1,5 @@
 import type { AppliedDiscount, PricedCart, PricedLine } from '@opentill/core';
+import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Cart, CartLine } from '../offline/contract';
 import { itemName } from './names';
@@ -151,9 +152,10 @@ export function CartPanel(props: {
   onPay: () => void;
   parkedCount: number;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { money, session } = useRegister();
   const { cart, priced } = props;
+  const zh = i18n.language === 'zh-CN';
   const empty = cart.lines.length === 0;
   const orderDiscount = cart.orderDiscounts[0];
   return (
@@ -193,6 +195,15 @@ export function CartPanel(props: {
             <dd data-testid="order-discount">−{discountLabel(orderDiscount, money)}</dd>
           </>
         ) : null}
+        {/* each promotion by its name, as the receipt prints it */}
+        {(priced?.promotions ?? [])
+          .filter((p) => p.amount > 0)
+          .map((p) => (
+            <Fragment key={p.id}>
+              <dt data-testid="promotion-name">{zh && p.nameZh ? p.nameZh : p.name}</dt>
+              <dd data-testid="promotion-amount">−{money(p.amount)}</dd>
+            </Fragment>
+          ))}
         <dt>{t('register.cart.discounts')}</dt>
         <dd data-testid="discount-total">−{money(priced?.discountTotal ?? 0)}</dd>
         <dt>

@@ -1,6 +1,7 @@
 import type { PricedCart } from '@opentill/core';
 import { displayPublisher, type DisplayPublisher, type DisplayState } from '../display/channel';
 import type { Cart } from '../offline/contract';
+import { cartHints, type ShowingCampaign } from './campaigns';
 
 let current: { registerId: string; publisher: DisplayPublisher } | null = null;
 
@@ -13,8 +14,26 @@ export function publishDisplay(registerId: string, state: DisplayState): void {
   current.publisher.publish(state);
 }
 
-export function cartDisplayState(cart: Cart, priced: PricedCart | null, storeName: string): DisplayState {
-  if (cart.lines.length === 0 || !priced) return { kind: 'idle', storeName };
+export function cartDisplayState(
+  cart: Cart,
+  priced: PricedCart | null,
+  storeName: string,
+  campaigns: ShowingCampaign[] = [],
+): DisplayState {
+  if (cart.lines.length === 0 || !priced) {
+    const slides = campaigns.map(({ id, mediaKind, mediaUrl, text, textZh }) => ({
+      id,
+      mediaKind,
+      mediaUrl,
+      text,
+      textZh,
+    }));
+    return { kind: 'idle', storeName, ...(slides.length ? { slides } : {}) };
+  }
+  const hints = cartHints(
+    campaigns,
+    cart.lines.map((l) => l.item.variantId),
+  );
   return {
     kind: 'cart',
     currency: priced.currency,
@@ -32,5 +51,6 @@ export function cartDisplayState(cart: Cart, priced: PricedCart | null, storeNam
     discountTotal: priced.discountTotal,
     taxTotal: priced.taxTotal,
     total: priced.total,
+    ...(hints.length ? { hints } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { parseAmount, quickAmounts } from './money';
 import { useRegister, useSyncState } from './register-context';
 import { ErrorText, Kbd, Keypad } from './widgets';
 
-type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit'>;
+type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'loyalty_points'>;
 const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card', 'store_credit'];
 /** Tip presets offered on the customer display, in basis points of the total. */
 const TIP_PRESETS_BP = [1000, 1500, 2000];
@@ -40,6 +40,18 @@ const REFUSALS = new Set([
   'unknown_terminal',
   'offline_limit_exceeded',
 ]);
+
+/**
+ * Money the member's points may pay now: their value online; offline, within what is left of the
+ * register's allowance after the points already taken in sales not yet synced (`usedOffline`).
+ */
+function pointsCap(cart: Cart, online: boolean, usedOffline: number): number {
+  const m = cart.member;
+  if (!m) return 0;
+  const points = online ? m.points : Math.max(0, Math.min(m.points, m.offlineAllowance - usedOffline));
+  const money = Math.floor((points * m.minorPerUnit) / m.pointsPerUnit);
+  return online ? Math.min(money, m.pointsValue) : money;
+}
 
 const sum = (tenders: TenderEntry[], pick: (t: TenderEntry) => boolean) =>
   tenders.filter(pick).reduce((s, t) => s + t.amount, 0);
@@ -100,10 +112,28 @@ export function PayScreen({
   const paid = settlement?.ok === true;
   const change = settlement?.ok ? settlement.value.change : 0;
 
+  const kinds: Kind[] = cart.member ? [...KINDS, 'loyalty_points'] : KINDS;
+  const pointsUsed = sum(tenders, (x) => x.kind === 'loyalty_points');
+  // points this register let customers spend in sales still waiting to sync (the offline allowance)
+  const [usedOffline, setUsedOffline] = useState(0);
+  const member = cart.member;
+  useEffect(() => {
+    if (!member || sync.online) return;
+    void till.recentSales(200).then((sales) => {
+      const minor = sales
+        .filter((s) => s.status === 'pending')
+        .flatMap((s) => s.tenders)
+        .filter((x) => x.kind === 'loyalty_points')
+        .reduce((a, x) => a + x.amount, 0);
+      setUsedOffline(Math.ceil((minor * member.pointsPerUnit) / member.minorPerUnit));
+    });
+  }, [till, member, sync.online]);
+  const pointsLeft = Math.max(0, pointsCap(cart, sync.online, usedOffline) - pointsUsed);
   const unavailable = (k: Kind): string | null => {
     if (k === 'cash') return null;
     if (!sync.online && (k === 'wallet' || k === 'gift_card' || k === 'store_credit'))
       return t('register.pay.needsNetwork');
+    if (k === 'loyalty_points') return pointsLeft > 0 ? null : t('register.member.noPoints');
     if (!sync.online && k === 'card' && total > register.offlineCardLimit)
       return register.offlineCardLimit > 0
         ? t('register.pay.overOfflineLimit', { limit: money(register.offlineCardLimit) })
@@ -211,9 +241,17 @@ export function PayScreen({
   };
 
   const addTyped = () => {
-    const typed = amountText ? parseAmount(amountText, store.currency) : kind === 'cash' ? cashLeft : left;
+    const typed = amountText
+      ? parseAmount(amountText, store.currency)
+      : kind === 'cash'
+        ? cashLeft
+        : kind === 'loyalty_points'
+          ? Math.min(left, pointsLeft)
+          : left;
     if (typed === undefined || typed <= 0) return setError(t('register.pay.badAmount'));
     if (kind !== 'cash' && typed > left) return setError(t('register.pay.tooMuch', { left: money(left) }));
+    if (kind === 'loyalty_points' && typed > pointsLeft)
+      return setError(t('register.member.pointsTooMuch', { max: money(pointsLeft) }));
     if (unavailable(kind)) return;
     if ((kind === 'gift_card' || kind === 'store_credit') && !reference)
       return setError(t('register.pay.code'));
@@ -349,7 +387,7 @@ export function PayScreen({
       </section>
       <section className="reg-pay-entry">
         <div className="reg-segmented">
-          {KINDS.map((k) => (
+          {kinds.map((k) => (
             <button
               key={k}
               type="button"
@@ -401,6 +439,11 @@ export function PayScreen({
               onChange={(e) => setAmountText(e.target.value)}
             />
           </label>
+          {kind === 'loyalty_points' && cart.member ? (
+            <p className="reg-muted" data-testid="points-available">
+              {t('register.member.points', { points: cart.member.points, value: money(pointsLeft) })}
+            </p>
+          ) : null}
           {kind === 'card' || kind === 'gift_card' || kind === 'store_credit' ? (
             <label>
               {kind === 'card' ? t('register.pay.reference') : t('register.pay.code')}

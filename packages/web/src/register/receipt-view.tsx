@@ -24,6 +24,20 @@ export function ReceiptView({
   const { t, i18n } = useTranslation();
   const { session, money } = useRegister();
   const [qr, setQr] = useState<string | null>(null);
+  // e-receipt: the token the sale carries opens /receipt/<token> (feedback there too)
+  const token = (sale.body as { receiptToken?: string } | null)?.receiptToken ?? null;
+  const eReceiptUrl = token ? `${window.location.origin}/receipt/${token}` : null;
+  const [eQr, setEQr] = useState<string | null>(null);
+  useEffect(() => {
+    if (!eReceiptUrl) return;
+    let live = true;
+    void toDataURL(eReceiptUrl, { margin: 1, width: 140, errorCorrectionLevel: 'M' }).then((url) => {
+      if (live) setEQr(url);
+    });
+    return () => {
+      live = false;
+    };
+  }, [eReceiptUrl]);
   const { store, register, staff } = session;
   const { priced } = sale;
 
@@ -128,6 +142,20 @@ export function ReceiptView({
         <footer>
           {qr ? <img src={qr} alt={sale.orderId} data-testid="receipt-qr" width={140} height={140} /> : null}
           <p className="reg-order-id">{sale.orderId}</p>
+          {eQr && eReceiptUrl ? (
+            <p className="reg-e-receipt">
+              <img
+                src={eQr}
+                alt={eReceiptUrl}
+                data-testid="receipt-e-qr"
+                data-url={eReceiptUrl}
+                width={110}
+                height={110}
+              />
+              <br />
+              <small>{t('register.receipt.eReceipt')}</small>
+            </p>
+          ) : null}
           <p>{t('register.receipt.thanks')}</p>
           <p className="reg-muted reg-noprint" data-testid="receipt-sync">
             {sale.status === 'synced' ? t('register.receipt.synced') : t('register.receipt.pending')}

@@ -48,6 +48,7 @@ import { createTill } from '../offline/till';
 import { addScan, emptyCart } from './cart-ops';
 import { CashScreen } from './cash-screen';
 import { cartDisplayState, publishDisplay } from './display-sync';
+import { useShowingCampaigns } from './campaigns';
 import { HeaderBar, type HeaderAction } from './header-bar';
 import { ChooseRegister, LoginScreen } from './login-screen';
 import { money as formatIn } from './money';
@@ -184,9 +185,10 @@ function Main({
 
   const storeName =
     i18n.language === 'zh-CN' && session.store.nameZh ? session.store.nameZh : session.store.name;
+  const campaigns = useShowingCampaigns(session.store.id);
   useEffect(() => {
-    if (view === 'sell') publishDisplay(registerId, cartDisplayState(cart, priced, storeName));
-  }, [view, cart, priced, registerId, storeName]);
+    if (view === 'sell') publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns));
+  }, [view, cart, priced, registerId, storeName, campaigns]);
 
   const ctx: RegisterContextValue = useMemo(
     () => ({
@@ -295,6 +297,7 @@ function Main({
       currency: done.priced.currency,
       total: done.priced.total,
       change: done.change,
+      receiptToken: (done.body as { receiptToken?: string } | null)?.receiptToken ?? null,
     });
     setView('receipt');
   };

@@ -14,6 +14,7 @@ import {
   setQuantity,
 } from './cart-ops';
 import { CatalogPanel } from './catalog-panel';
+import { MemberBar } from './member-panel';
 import { DiscountDialog, ParkDialog, ParkedList, QuantityDialog } from './dialogs';
 import { itemName } from './names';
 import { canDiscount, useRegister } from './register-context';
@@ -136,24 +137,27 @@ export function SellingScreen({
   return (
     <div className="reg-selling">
       <CatalogPanel onPick={pick} onEnterCode={onCodeEntered} searchRef={searchRef} />
-      <CartPanel
-        cart={cart}
-        priced={priced}
-        priceError={priceError}
-        selectedLineId={selected}
-        canDiscount={mayDiscount}
-        onSelect={setSelected}
-        onBump={(id, d) => setCart((c) => bump(c, id, d))}
-        onQuantity={(lineId) => setDialog({ kind: 'quantity', lineId })}
-        onRemove={(id) => setCart((c) => removeLine(c, id))}
-        onLineDiscount={(lineId) => setDialog({ kind: 'lineDiscount', lineId })}
-        onOrderDiscount={() => setDialog({ kind: 'orderDiscount' })}
-        onClear={() => setCart(() => emptyCart())}
-        onPark={() => setDialog({ kind: 'park' })}
-        onResume={() => setDialog({ kind: 'parked' })}
-        onPay={onPay}
-        parkedCount={parkedCount}
-      />
+      <div className="reg-cart-column">
+        <MemberBar cart={cart} setCart={setCart} />
+        <CartPanel
+          cart={cart}
+          priced={priced}
+          priceError={priceError}
+          selectedLineId={selected}
+          canDiscount={mayDiscount}
+          onSelect={setSelected}
+          onBump={(id, d) => setCart((c) => bump(c, id, d))}
+          onQuantity={(lineId) => setDialog({ kind: 'quantity', lineId })}
+          onRemove={(id) => setCart((c) => removeLine(c, id))}
+          onLineDiscount={(lineId) => setDialog({ kind: 'lineDiscount', lineId })}
+          onOrderDiscount={() => setDialog({ kind: 'orderDiscount' })}
+          onClear={() => setCart(() => emptyCart())}
+          onPark={() => setDialog({ kind: 'park' })}
+          onResume={() => setDialog({ kind: 'parked' })}
+          onPay={onPay}
+          parkedCount={parkedCount}
+        />
+      </div>
       {dialog?.kind === 'weigh' ? (
         <QuantityDialog
           item={dialog.item}

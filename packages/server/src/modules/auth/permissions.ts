@@ -23,7 +23,14 @@ export type Permission =
   | 'compliance.read'
   | 'compliance.write'
   // payments: issue and load stored value, card exception list
-  | 'payments.manage';
+  | 'payments.manage'
+  // customers, loyalty, coupons, marketing
+  | 'customers.read'
+  | 'customers.write'
+  | 'customers.privacy'
+  | 'marketing.write'
+  // promotions
+  | 'promotions.write';
 
 const everything: readonly Permission[] = [
   'approvals.grant',
@@ -44,6 +51,11 @@ const everything: readonly Permission[] = [
   'staff.write',
   'audit.read',
   'payments.manage',
+  'customers.read',
+  'customers.write',
+  'customers.privacy',
+  'marketing.write',
+  'promotions.write',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
@@ -61,6 +73,8 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'stock.read',
     'cash.operate',
     'cash.read',
+    'customers.read',
+    'customers.write',
   ]),
   auditor: new Set<Permission>([
     'stores.read',
@@ -68,6 +82,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'orders.read',
     'stock.read',
     'cash.read',
+    'customers.read',
     'audit.read',
     'compliance.read',
   ]),

@@ -9,6 +9,9 @@ import type { DB } from '../../db/schema';
  */
 export interface SaleVariantRow {
   id: string;
+  /** for promotion conditions */
+  product_id: string;
+  category_id: string | null;
   name: string;
   name_zh: string | null;
   unit: string;
@@ -47,8 +50,11 @@ export function saleLookupQueries(
     .leftJoin('stock_levels as s', (j) =>
       j.onRef('s.variant_id', '=', 'v.id').on('s.tenant_id', '=', tenantId).on('s.store_id', '=', storeId),
     )
+    .innerJoin('products as pd', 'pd.id', 'v.product_id')
     .select([
       'v.id',
+      'v.product_id',
+      'pd.category_id',
       'v.name',
       'v.name_zh',
       'v.unit',

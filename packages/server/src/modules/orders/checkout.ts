@@ -3,7 +3,10 @@ import {
   parseBarcode,
   priceCart,
   settleTenders,
+  saleContext,
   toMilli,
+  type Promotion,
+  type PromotionContext,
   type AppliedDiscount,
   type CartLineInput,
   type EmbeddedBarcodeRule,
@@ -26,6 +29,10 @@ import { movementQueries, type MovementInput } from '../stock/movements';
 import type { AuthContext } from '../auth/service';
 import { orderView, type OrderDetails, type OrderView } from './view';
 import { needsPreparation, type PaymentsService, type PreparedTenders } from '../payments/service';
+import type { MemberCheckout } from '../customers/checkout-hook';
+import { activePromotionsQuery } from '../promotions/lookup';
+import { toPromotion } from '../promotions/store';
+import type { PromotionTable } from '../../db/schema';
 
 export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
@@ -36,6 +43,12 @@ export interface CheckoutBody {
   storeId: string;
   registerId: string;
   customerId?: string | null;
+  /** a coupon code (modules/coupons) */
+  couponCode?: string;
+  /** the register made this sale offline and syncs it now */
+  offline?: boolean;
+  /** the e-receipt token printed on the receipt (modules/marketing) */
+  receiptToken?: string;
   lines: {
     lineId?: string;
     variantId?: string;
@@ -73,8 +86,11 @@ export type CheckoutResult =
     }
   | { ok: false; error: ApiError };
 
-/** Without the payments module only these are taken (the others need balances or a provider). */
-const BASIC_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other']);
+/**
+ * Without the payments module only these are taken (the others need balances or a provider);
+ * loyalty points are spent by the members step, not by payments.
+ */
+const BASIC_TENDERS: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other', 'loyalty_points']);
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -193,6 +209,7 @@ function checkoutReads(
     ),
     templateQuery(db, `checkout.barcodes|${shape}`, (m) => ({ compile: () => lookup(m).barcodes }), a),
     templateQuery(db, `checkout.variants|${shape}`, (m) => ({ compile: () => lookup(m).variants }), a),
+    templateQuery(db, 'checkout.promotions', (m) => activePromotionsQuery(db, m), a),
   ];
 }
 
@@ -201,7 +218,33 @@ function checkoutReads(
  * facts), pricing and tenders in the pure core, then one atomic write batch (order, lines,
  * payments, stock movements and levels, outbox event, audit entry, idempotency record).
  */
-export function createCheckout(deps: Deps, payments?: PaymentsService) {
+/** How far back a register's `createdAt` is believed for promotion time windows (an offline sale synced late). */
+const PROMOTION_CLOCK_TRUST_MS = 7 * 24 * 3600_000;
+
+/**
+ * The instant whose store-local time decides time-window promotions: when the register says
+ * when it made the sale (offline sales sync later) and that is plausible, that instant; else now.
+ */
+export function promotionInstant(createdAt: string | undefined, now: Date): string {
+  const at = createdAt === undefined ? NaN : Date.parse(createdAt);
+  const ms = now.getTime();
+  if (Number.isNaN(at) || at > ms + 5 * 60_000 || at < ms - PROMOTION_CLOCK_TRUST_MS)
+    return now.toISOString();
+  return new Date(at).toISOString();
+}
+
+export function createCheckout(
+  deps: Deps,
+  payments?: PaymentsService,
+  hooks: {
+    members?: MemberCheckout;
+    /** the customer's tier and segments, for member promotions (read only when such a promotion is active) */
+    customerFacts?: (
+      tenantId: string,
+      customerId: string,
+    ) => Promise<{ tierId: string | null; segmentIds: string[] }>;
+  } = {},
+) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
@@ -250,7 +293,12 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
    * Prices `body` and, when `key` is given, records the sale. Without a key nothing is written
    * and the priced order is returned with status 200 (a quote: what the register would charge).
    */
-  async function run(ctx: AuthContext, key: string | null, body: CheckoutBody): Promise<CheckoutResult> {
+  async function run(
+    ctx: AuthContext,
+    key: string | null,
+    body: CheckoutBody,
+    attempt = 1,
+  ): Promise<CheckoutResult> {
     const tenantId = ctx.tenantId;
     const hash = sha256Hex(stableStringify(body));
 
@@ -264,7 +312,7 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       if (/^2\d{12}$/.test(line.barcode)) for (const n of [4, 5, 6]) plus.add(line.barcode.slice(2, 2 + n));
     }
     const variantIds = [...new Set(body.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
-    const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows] =
+    const [idemRows, storeRows, registerRows, sessionRows, barcodeRows, variantRows, promotionRows] =
       await database.readBatch(
         checkoutReads(db, {
           tenantId,
@@ -382,6 +430,8 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
         unitPrice: variant.price,
         quantity: quantity ?? 1,
         taxClassId: variant.tax_class_id,
+        productId: variant.product_id,
+        categoryId: variant.category_id,
         ...(discount ? { discount } : {}),
         ...(priceOverride !== undefined ? { priceOverride } : {}),
       });
@@ -391,10 +441,51 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       return fail('validation_failed', 'Line ids must be unique within an order.');
     }
 
-    const orderDiscounts = (body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId));
     const tip = body.tip ?? 0;
+    // --- members: customer, coupon and loyalty (modules/customers/checkout-hook.ts) ---
+    const memberStarted = hooks.members
+      ? await hooks.members.begin(
+          ctx,
+          body,
+          store.currency,
+          cartLines.map((l) => l.variantId),
+          clock.now().toISOString(),
+        )
+      : null;
+    if (memberStarted && !memberStarted.ok) return memberStarted;
+    const member = memberStarted?.value ?? null;
+    // --- end members ---
+    const orderDiscounts = [
+      ...(body.orderDiscounts ?? []).map((d) => toDiscount(d, ctx.staffId)),
+      ...(member?.orderDiscounts ?? []),
+    ];
+    // --- promotions: recomputed here from the server's own rules, never taken from the register ---
+    const promotions: Promotion[] = ((promotionRows ?? []) as unknown as PromotionTable[]).map(toPromotion);
+    let promotionInput: { promotions: Promotion[]; context: PromotionContext } | undefined;
+    if (promotions.length > 0) {
+      const memberRules = promotions.some((p) =>
+        p.conditions.some((c) => c.kind === 'member_tier' || c.kind === 'segment'),
+      );
+      const facts =
+        memberRules && body.customerId && hooks.customerFacts
+          ? await hooks.customerFacts(tenantId, body.customerId)
+          : null;
+      promotionInput = {
+        promotions,
+        context: saleContext({
+          storeId: store.id,
+          timeZone: store.time_zone,
+          at: promotionInstant(body.createdAt, clock.now()),
+          tierId: facts?.tierId ?? null,
+          segmentIds: facts?.segmentIds ?? [],
+          // only a coupon the members step validated (it fails the checkout otherwise)
+          couponCodes: body.couponCode && member ? [body.couponCode] : [],
+        }),
+      };
+    }
+    // --- end promotions ---
     const priced = priceCart(
-      { lines: cartLines, orderDiscounts },
+      { lines: cartLines, orderDiscounts, ...(promotionInput ? { promotions: promotionInput } : {}) },
       {
         currency: store.currency,
         taxMode: store.tax_mode,
@@ -472,6 +563,7 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       taxes: cart.taxes,
       orderDiscounts,
       ...(tip > 0 ? { tip } : {}),
+      ...(cart.promotions.length > 0 ? { promotions: cart.promotions } : {}),
     };
     const order: OrderTable = {
       id: body.id,
@@ -509,6 +601,7 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       unit_price: l.unitPrice,
       gross: l.gross,
       line_discount: l.lineDiscount,
+      promotion_discount: l.promotionDiscount,
       order_discount: l.orderDiscount,
       net: l.net,
       tax: l.tax,
@@ -529,6 +622,19 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       reference: t.reference ?? null,
       created_at: now,
     }));
+    // --- members: coupon redemption and points ledger join the sale's batch (checked before any card is charged) ---
+    const memberQueries = member
+      ? await member.finish({
+          orderId: order.id,
+          storeId: store.id,
+          registerId: register.id,
+          cart,
+          amountDue: settlement.amountDue,
+          now,
+        })
+      : null;
+    if (memberQueries && !memberQueries.ok) return memberQueries;
+    // --- end members ---
     if (key === null) {
       const quoted = orderView(order, lines, payments_);
       return { ok: true, status: 200, body: quoted, json: JSON.stringify(quoted), replayed: false };
@@ -595,6 +701,7 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       ...(payments_.length ? [insertRows(db, 'payments', payments_)] : []),
       ...(prepared ? prepared.queries : []),
       ...movementQueries(db, tenantId, moves, now, ids),
+      ...(memberQueries?.value ?? []), // members
       outboxQuery(
         db,
         ids,
@@ -636,10 +743,14 @@ export function createCheckout(deps: Deps, payments?: PaymentsService) {
       if (prepared) await prepared.compensate('commit_failed');
       const ours = payments?.batchFailure(e);
       if (ours) return ours;
+      // members: a lost race for a coupon use or for points; running again gives the clear answer
+      if (member?.contended(e) && !isUniqueViolation(e) && attempt < 3)
+        return run(ctx, key, body, attempt + 1);
       if (!isUniqueViolation(e)) throw e;
       // a concurrent request with the same key or order id won the race
       const again = await replay(tenantId, key, hash, body.id);
       if (again) return again;
+      if (member?.contended(e) && attempt < 3) return run(ctx, key, body, attempt + 1); // members
       throw e;
     }
     if (prepared) await prepared.committed();

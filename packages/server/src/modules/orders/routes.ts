@@ -15,7 +15,15 @@ import type { OrdersService, RefundBody } from './service';
 import type { OrderView } from './view';
 import type { AuthService } from '../auth/service';
 
-const tenderKinds = ['cash', 'card', 'wallet', 'gift_card', 'store_credit', 'other'] as const;
+const tenderKinds = [
+  'cash',
+  'card',
+  'wallet',
+  'gift_card',
+  'store_credit',
+  'loyalty_points',
+  'other',
+] as const;
 const quantity = { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 } as const;
 
 const discount = {
@@ -42,6 +50,9 @@ const checkoutBody = {
     storeId: id,
     registerId: id,
     customerId: { type: ['string', 'null'], maxLength: 100 },
+    couponCode: { type: 'string', minLength: 1, maxLength: 60 },
+    offline: { type: 'boolean' },
+    receiptToken: { type: 'string', pattern: '^[A-Za-z0-9_-]{22,64}$' },
     lines: {
       type: 'array',
       minItems: 1,
@@ -371,8 +382,9 @@ function receiptData(
       unit: l.unit,
       unitPrice: l.unitPrice,
       total: l.total,
-      discount: l.lineDiscount + l.orderDiscount,
+      discount: l.lineDiscount + (l.promotionDiscount ?? 0) + l.orderDiscount,
     })),
+    promotions: (order.promotions ?? []).map((p) => ({ name: p.name, nameZh: p.nameZh, amount: p.amount })),
     subtotal: order.subtotal,
     discountTotal: order.discountTotal,
     taxTotal: order.taxTotal,

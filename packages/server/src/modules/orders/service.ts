@@ -23,6 +23,8 @@ import { movementQueries, type MovementInput } from '../stock/movements';
 import { createCheckout } from './checkout';
 import { orderView, type OrderView } from './view';
 import type { PaymentsService } from '../payments/service';
+import type { MemberCheckout } from '../customers/checkout-hook';
+import type { LoyaltyService } from '../loyalty/service';
 
 export interface RefundBody {
   lines?: { lineId: string; quantity: number; restock?: boolean }[];
@@ -136,10 +138,26 @@ function planFor(loaded: LoadedOrder, body: RefundBody) {
 /** Refunds may go back to these kinds when they are not the original tenders. */
 const REFUND_TO: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other', 'store_credit']);
 
-export function createOrdersService(deps: Deps, pay?: PaymentsService) {
+export function createOrdersService(
+  deps: Deps,
+  pay?: PaymentsService,
+  hooks: { members?: MemberCheckout; loyalty?: LoyaltyService } = {},
+) {
   const { database, clock, ids } = deps;
   const db = database.db;
-  const { checkout, quote } = createCheckout(deps, pay);
+  const loyalty = hooks.loyalty;
+  const { checkout, quote } = createCheckout(deps, pay, {
+    members: hooks.members,
+    // promotions for member tiers: the tier the loyalty ledger gives the customer
+    ...(loyalty
+      ? {
+          customerFacts: async (tenantId: string, customerId: string) => ({
+            tierId: (await loyalty.account(tenantId, customerId)).tier?.id ?? null,
+            segmentIds: [],
+          }),
+        }
+      : {}),
+  });
 
   /** Runs `fn` in a transaction; on SQLite `begin immediate` already serialises writers. */
   function inTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -425,6 +443,26 @@ export function createOrdersService(deps: Deps, pay?: PaymentsService) {
           }
         }
         for (const q of movementQueries(trx, ctx.tenantId, moves, now, ids)) await trx.executeQuery(q);
+        // --- members: points paid with come back, points the sale earned are taken back ---
+        if (hooks.loyalty && order.customer_id) {
+          const pointsRefunded = tenderRows
+            .filter((t) => t.kind === 'loyalty_points')
+            .reduce((s, t) => s + t.amount, 0);
+          const queries = await hooks.loyalty.refundQueries(trx, {
+            tenantId: ctx.tenantId,
+            customerId: order.customer_id,
+            orderId: order.id,
+            refundId,
+            orderTotal: order.total,
+            refundedBefore: order.refunded_total,
+            refundTotal: plan.value.total,
+            pointsRefunded,
+            currency: order.currency,
+            now,
+          });
+          for (const q of queries) await trx.executeQuery(q);
+        }
+        // --- end members ---
         for (const u of paymentUpdates) {
           await trx
             .updateTable('payments')

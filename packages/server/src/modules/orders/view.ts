@@ -1,3 +1,4 @@
+import type { CartPromotion } from '@opentill/core';
 import type {
   OrderLineTable,
   OrderTable,
@@ -27,6 +28,8 @@ export interface OrderView {
     unitPrice: number;
     gross: number;
     lineDiscount: number;
+    /** this line's share of the promotions */
+    promotionDiscount: number;
     orderDiscount: number;
     net: number;
     tax: number;
@@ -57,6 +60,8 @@ export interface OrderView {
   }[];
   taxes: { taxClassId: string; ratePpm: number; taxable: number; tax: number }[];
   orderDiscounts: unknown[];
+  /** every promotion applied, named for the receipt, with its split over lines */
+  promotions: CartPromotion[];
   refunds: { id: string; total: number; reason: string | null; staffId: string; createdAt: string }[];
   stockFlagged: boolean;
   createdAt: string;
@@ -68,6 +73,8 @@ export interface OrderDetails {
   orderDiscounts: unknown[];
   /** chosen by the shopper; paid by the tenders on top of the goods total */
   tip?: number;
+  /** absent on orders recorded before promotions */
+  promotions?: CartPromotion[];
 }
 
 export function orderView(
@@ -101,6 +108,7 @@ export function orderView(
         unitPrice: l.unit_price,
         gross: l.gross,
         lineDiscount: l.line_discount,
+        promotionDiscount: l.promotion_discount ?? 0,
         orderDiscount: l.order_discount,
         net: l.net,
         tax: l.tax,
@@ -134,6 +142,7 @@ export function orderView(
       })),
     taxes: details.taxes,
     orderDiscounts: details.orderDiscounts,
+    promotions: details.promotions ?? [],
     refunds: [...refunds]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((r) => ({

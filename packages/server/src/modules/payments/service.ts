@@ -50,7 +50,8 @@ export function needsPreparation(t: {
   terminalId?: string | undefined;
   offline?: boolean | undefined;
 }): boolean {
-  if (t.kind === 'cash' || t.kind === 'other') return false;
+  // loyalty points are spent by the members step of checkout (modules/customers)
+  if (t.kind === 'cash' || t.kind === 'other' || t.kind === 'loyalty_points') return false;
   if (t.kind === 'card') return t.terminalId !== undefined || t.offline === true;
   return true;
 }

@@ -73,6 +73,26 @@ export interface ReceiptData {
   change: number;
   refunds?: ReceiptRefund[];
   status: string;
+  /** Each promotion applied, by name; their sum is part of `discountTotal`. */
+  promotions?: ReceiptPromotion[];
+}
+
+export interface ReceiptPromotion {
+  name: string;
+  nameZh?: string | null;
+  /** Minor units. */
+  amount: number;
+}
+
+/** The promotions as printed, and what remains of the discount total besides them. */
+function discountRows(
+  r: ReceiptData,
+  lang: Lang,
+): { promotions: { label: string; amount: number }[]; other: number } {
+  const promotions = (r.promotions ?? [])
+    .filter((p) => p.amount !== 0)
+    .map((p) => ({ label: lang === 'zh' && p.nameZh?.trim() ? p.nameZh : p.name, amount: p.amount }));
+  return { promotions, other: r.discountTotal - promotions.reduce((s, p) => s + p.amount, 0) };
 }
 
 export interface PrinterProfile {
@@ -496,7 +516,9 @@ function layoutReceipt(r: ReceiptData, columns: number, opts: LayoutOptions): Ro
 
   // Totals
   t.pair(L.subtotal, amt(r.subtotal));
-  if (r.discountTotal !== 0) t.pair(L.discount, neg(r.discountTotal));
+  const discounts = discountRows(r, lang);
+  for (const p of discounts.promotions) t.pair(p.label, neg(p.amount));
+  if (discounts.other !== 0) t.pair(L.discount, neg(discounts.other));
   const incl = r.store.taxMode === 'inclusive' ? ` (${L.inclusive})` : '';
   if (r.taxes.length > 0) {
     for (const tax of r.taxes) t.pair(`${tax.name} ${formatRate(tax.ratePpm)}${incl}`, amt(tax.tax));
@@ -628,7 +650,9 @@ export function renderReceiptHtml(r: ReceiptData): string {
 
   const incl = r.store.taxMode === 'inclusive' ? ` (${L.inclusive})` : '';
   const totals: string[] = [row(e(L.subtotal), money(r.subtotal))];
-  if (r.discountTotal !== 0) totals.push(row(e(L.discount), neg(r.discountTotal)));
+  const discounts = discountRows(r, lang);
+  for (const p of discounts.promotions) totals.push(row(e(p.label), neg(p.amount), 'promotion'));
+  if (discounts.other !== 0) totals.push(row(e(L.discount), neg(discounts.other)));
   if (r.taxes.length > 0) {
     for (const tax of r.taxes) {
       totals.push(

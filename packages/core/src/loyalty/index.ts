@@ -1,0 +1,3 @@
+export * from './earn';
+export * from './redeem';
+export * from './ledger';

@@ -1,0 +1,5 @@
+export * from './types';
+export * from './validate';
+export * from './engine';
+export * from './local-time';
+export * from './context';
