@@ -8,6 +8,7 @@ import { buildApp, createServices } from './app';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
+import { runInsightsCli } from './modules/insights/cli';
 
 const usage = `Usage: opentill <command>
 
@@ -17,6 +18,11 @@ const usage = `Usage: opentill <command>
   user create --username U --password P --role owner|manager|cashier|auditor [--name N] [--pin 1234] [--tenant ten_…]
   gen --orders N [--days 30] generate realistic sales history for the first tenant
   gen --products N           add N demo-like products (one variant, barcode, prices) for speed checks
+  insights rules --input <csv of transaction_id,item> [--support 0.01] [--confidence 0.5] [--max-length K]
+                             association rules as CSV: lhs,rhs,support,confidence,lift,count
+  insights forecast --input <csv with a value column> [--frequency F] [--seasonal additive|multiplicative|none]
+                    [--horizon H] [--alpha A] [--beta B|false] [--gamma G]
+                             Holt-Winters forecasts as JSON (missing parameters are optimised)
 `;
 
 async function open(config: Config) {
@@ -162,6 +168,8 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'insights':
+      return runInsightsCli(rest, usage);
     default:
       console.log(usage);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
