@@ -78,7 +78,7 @@ describe('Apriori against brute force', () => {
           const expected = new Map<string, number>();
           for (let mask = 1; mask < 1 << universe.length; mask++) {
             const set = universe.filter((_, i) => mask & (1 << i));
-            const count = baskets.filter((b) => set.every((x) => b.includes(x))).length;
+            const count = baskets.filter((b) => set.every((x) => (b as string[]).includes(x))).length;
             if (count > 0 && count / baskets.length >= s - 1e-12) expected.set(set.join('|'), count);
           }
           expect(new Map(found.map((f) => [f.items.join('|'), f.count]))).toEqual(expected);
