@@ -2,6 +2,8 @@
 // reorder suggestion for one item at one store. Units are whatever the caller uses for demand
 // (per day) and lead time (days); costs in any one currency unit.
 
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
 /** Standard normal CDF by Marsaglia's series Φ(x) = ½ + φ(x)(x + x³/3 + x⁵/15 + …), all terms positive. */
 export function normalCdf(x: number): number {
   if (x < -9) return 0;
@@ -13,7 +15,7 @@ export function normalCdf(x: number): number {
     term *= x2 / k;
     sum += term;
   }
-  return 0.5 + sum * Math.exp(-0.5 * x2 - 0.91893853320467274178);
+  return 0.5 + sum * Math.exp(-0.5 * x2 - LOG_SQRT_2PI);
 }
 
 /** z such that Φ(z) = p (service level), by Newton's method on the CDF above. */
@@ -21,7 +23,7 @@ export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   let z = 0;
   for (let i = 0; i < 100; i++) {
-    const pdf = Math.exp(-0.5 * z * z - 0.91893853320467274178);
+    const pdf = Math.exp(-0.5 * z * z - LOG_SQRT_2PI);
     const step = (normalCdf(z) - p) / pdf;
     z -= Math.max(-2, Math.min(2, step));
     if (Math.abs(step) < 1e-15 * Math.max(1, Math.abs(z))) break;
