@@ -22,6 +22,8 @@ import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
 import { createDisplayService } from './modules/display/service';
 import { displayRoutes } from './modules/display/routes';
+import { createInsightsService } from './modules/insights/service';
+import { insightsRoutes } from './modules/insights/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -49,7 +51,8 @@ export function createServices(deps: Deps) {
   const cash = createCashService(deps, { stores });
   const orders = createOrdersService(deps);
   const display = createDisplayService(deps, { stores });
-  return { auth, stores, cash, orders, stock, catalog, display };
+  const insights = createInsightsService(deps, { stock });
+  return { auth, stores, cash, orders, stock, catalog, display, insights };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -163,6 +166,7 @@ export async function buildApp(deps: Deps, options: { logger?: boolean } = {}): 
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
       await api.register(displayRoutes(services.display, guard));
+      await api.register(insightsRoutes(services.insights, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

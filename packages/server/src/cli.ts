@@ -9,6 +9,7 @@ import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
 import { runInsightsCli } from './modules/insights/cli';
+import { startInsightsJobs } from './modules/insights/jobs';
 
 const usage = `Usage: opentill <command>
 
@@ -23,6 +24,7 @@ const usage = `Usage: opentill <command>
   insights forecast --input <csv with a value column> [--frequency F] [--seasonal additive|multiplicative|none]
                     [--horizon H] [--alpha A] [--beta B|false] [--gamma G]
                              Holt-Winters forecasts as JSON (missing parameters are optimised)
+  insights refresh [--full]  run the insights jobs now: dashboard rollups, association rules, RFM segments
 `;
 
 async function open(config: Config) {
@@ -62,10 +64,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       const app = await buildApp(deps, { logger: true });
       await app.listen({ port: config.port, host: config.host });
+      const stopInsights = startInsightsJobs(deps, createServices(deps).insights);
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
+        stopInsights();
         await app.close();
         await deps.database.close();
         process.exit(0);
@@ -162,14 +166,34 @@ export async function main(argv: string[]): Promise<number> {
       if (!tenantId) tenantId = (await seedDemo(deps)).tenantId;
       const started = Date.now();
       const made = await generateHistory(deps, tenantId, { orders, days });
+      // The history is back-dated, so the dashboards' rollups are rebuilt in full once.
+      const rolled = await createServices(deps).insights.refresh(tenantId, { full: true });
       await deps.database.close();
       console.log(
-        `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+          (rolled.ok ? ` (${rolled.value.days} store-days rolled up)` : ''),
       );
       return 0;
     }
-    case 'insights':
+    case 'insights': {
+      if (rest[0] === 'refresh') {
+        // The scheduled jobs, once, for every tenant: rollups, rules, RFM segments.
+        const deps = await open(config);
+        const insights = createServices(deps).insights;
+        const full = rest.includes('--full');
+        for (const t of await deps.database.db.selectFrom('tenants').select('id').execute()) {
+          const r = await insights.refresh(t.id, { full });
+          const m = await insights.mineRules(t.id, { days: 90, minSupport: 0.002, minConfidence: 0.1 });
+          const s = await insights.refreshRfm(t.id);
+          console.log(
+            `${t.id}: ${r.ok ? r.value.days : 0} store-days rolled up, ${m.ok ? m.value.rules : 0} rules, ${s.ok ? s.value.customers : 0} customers scored`,
+          );
+        }
+        await deps.database.close();
+        return 0;
+      }
       return runInsightsCli(rest, usage);
+    }
     default:
       console.log(usage);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

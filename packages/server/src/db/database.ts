@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { DB } from './schema';
 import { OpenTillSqliteDialect, SqliteDriver } from './sqlite-dialect';
 import * as m001 from './migrations/001-initial';
+import * as m007 from './migrations/007-insights';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -35,6 +36,7 @@ export interface DatabaseOptions {
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '007-insights': m007,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

@@ -78,6 +78,11 @@ export const errorStatus = {
   pairing_expired: 410,
   too_many_attempts: 429,
   invalid_display_token: 401,
+  // insights
+  invalid_date_range: 400,
+  nothing_to_order: 422,
+  unknown_purchase_order: 404,
+  purchase_order_not_draft: 409,
   // server
   internal_error: 500,
 } as const;

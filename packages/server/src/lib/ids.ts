@@ -21,7 +21,8 @@ export type IdPrefix =
   | 'cm'
   | 'evt'
   | 'aud'
-  | 'trf';
+  | 'trf'
+  | 'po';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

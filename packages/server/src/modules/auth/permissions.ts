@@ -15,7 +15,10 @@ export type Permission =
   | 'stock.write'
   | 'cash.operate'
   | 'cash.read'
-  | 'staff.write';
+  | 'staff.write'
+  | 'insights.read'
+  | 'insights.write'
+  | 'insights.recommend';
 
 const everything: readonly Permission[] = [
   'stores.read',
@@ -33,6 +36,9 @@ const everything: readonly Permission[] = [
   'cash.operate',
   'cash.read',
   'staff.write',
+  'insights.read',
+  'insights.write',
+  'insights.recommend',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
@@ -50,8 +56,16 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'stock.read',
     'cash.operate',
     'cash.read',
+    'insights.recommend',
   ]),
-  auditor: new Set<Permission>(['stores.read', 'catalog.read', 'orders.read', 'stock.read', 'cash.read']),
+  auditor: new Set<Permission>([
+    'stores.read',
+    'catalog.read',
+    'orders.read',
+    'stock.read',
+    'cash.read',
+    'insights.read',
+  ]),
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -65,12 +65,15 @@ export function parseCsvRecords(text: string): { header: string[]; records: Reco
   return { header, records };
 }
 
-export function csvField(value: string | number | null | undefined): string {
+export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const s = typeof value === 'number' ? String(value) : value;
+  const s = String(value);
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function formatCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
+export function formatCsv(
+  header: string[],
+  rows: (string | number | boolean | null | undefined)[][],
+): string {
   return [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
