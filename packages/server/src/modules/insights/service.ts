@@ -58,8 +58,6 @@ const MAX_DAYS = 36_600;
 
 export function createInsightsService(deps: Deps, others: { stock: StockService }) {
   const { db } = deps.database;
-  // Mined rules per tenant, by left-hand side, loaded once and replaced after each mining run.
-  const ruleCache = new Map<string, Map<string, Rule[]>>();
 
   async function storeOf(tenantId: string, storeId: string) {
     const s = await db
@@ -162,45 +160,87 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map((a) => toSalesRow(a.key, a.key, a));
   }
 
-  async function popularVariants(
-    tenantId: string,
-    limit: number,
-    categoryIds: string[] | null,
-    exclude: Set<string>,
-  ) {
-    const since = addDays(new Date(deps.clock.now().getTime()).toISOString().slice(0, 10), -28);
-    let q = db
-      .selectFrom('insights_product_daily')
-      .select(['variant_id', sql<number>`sum(qty_milli)`.as('qty')])
-      .where('tenant_id', '=', tenantId)
-      .where('local_date', '>=', since);
-    if (categoryIds) q = q.where('category_id', 'in', categoryIds.length ? categoryIds : ['']);
-    const rows = await q
-      .groupBy('variant_id')
-      .orderBy(sql`sum(qty_milli)`, 'desc')
-      .orderBy('variant_id')
-      .limit(limit + exclude.size)
-      .execute();
-    return rows.filter((r) => !exclude.has(r.variant_id)).slice(0, limit);
+  /**
+   * What a recommendation request needs, held in memory per tenant so that a request is a few
+   * map lookups: mined rules by left side, and the best sellers of the last 28 days overall and
+   * per category. Reloaded after each mining run and at most every ten minutes.
+   */
+  interface RecIndex {
+    loadedAt: number;
+    rules: Map<string, Rule[]>;
+    categoryOf: Map<string, string>;
+    popular: string[];
+    popularIn: Map<string, string[]>;
   }
+  const recCache = new Map<string, RecIndex>();
+  const REC_TTL_MS = 10 * 60_000;
 
-  async function rulesOf(tenantId: string): Promise<Map<string, Rule[]>> {
-    let cached = ruleCache.get(tenantId);
-    if (!cached) {
-      const rows = await db
+  async function recIndex(tenantId: string): Promise<RecIndex> {
+    const cached = recCache.get(tenantId);
+    const nowMs = deps.clock.now().getTime();
+    if (cached && nowMs - cached.loadedAt < REC_TTL_MS) return cached;
+    const since = addDays(deps.clock.now().toISOString().slice(0, 10), -28);
+    const [ruleRows, sold, cats] = await Promise.all([
+      db
         .selectFrom('insights_rules')
         .select(['lhs_key', 'rhs', 'confidence', 'lift', 'support'])
         .where('tenant_id', '=', tenantId)
-        .execute();
-      cached = new Map();
-      for (const r of rows) {
-        const list = cached.get(r.lhs_key) ?? [];
-        list.push({ rhs: r.rhs, confidence: n(r.confidence), lift: n(r.lift), support: n(r.support) });
-        cached.set(r.lhs_key, list);
-      }
-      ruleCache.set(tenantId, cached);
+        .execute(),
+      db
+        .selectFrom('insights_product_daily')
+        .select(['variant_id', sql<number>`sum(qty_milli)`.as('qty')])
+        .where('tenant_id', '=', tenantId)
+        .where('local_date', '>=', since)
+        .groupBy('variant_id')
+        .orderBy(sql`sum(qty_milli)`, 'desc')
+        .orderBy('variant_id')
+        .limit(5000)
+        .execute(),
+      db
+        .selectFrom('variants as v')
+        .innerJoin('products as p', (j) =>
+          j.onRef('p.tenant_id', '=', 'v.tenant_id').onRef('p.id', '=', 'v.product_id'),
+        )
+        .select(['v.id', 'p.category_id'])
+        .where('v.tenant_id', '=', tenantId)
+        .where('v.active', '=', 1)
+        .execute(),
+    ]);
+    const rules = new Map<string, Rule[]>();
+    for (const r of ruleRows) {
+      const list = rules.get(r.lhs_key) ?? [];
+      list.push({ rhs: r.rhs, confidence: n(r.confidence), lift: n(r.lift), support: n(r.support) });
+      rules.set(r.lhs_key, list);
     }
-    return cached;
+    const categoryOf = new Map<string, string>();
+    for (const c of cats) if (c.category_id) categoryOf.set(c.id, c.category_id);
+    const popular = sold.map((r) => r.variant_id);
+    const popularIn = new Map<string, string[]>();
+    for (const v of popular) {
+      const c = categoryOf.get(v);
+      if (!c) continue;
+      const list = popularIn.get(c) ?? [];
+      if (list.length < 50) list.push(v);
+      popularIn.set(c, list);
+    }
+    const index = { loadedAt: nowMs, rules, categoryOf, popular: popular.slice(0, 200), popularIn };
+    recCache.set(tenantId, index);
+    return index;
+  }
+
+  function fill(
+    out: Recommendation[],
+    from: string[],
+    taken: Set<string>,
+    limit: number,
+    source: Recommendation['source'],
+  ) {
+    for (const v of from) {
+      if (out.length >= limit) return;
+      if (taken.has(v)) continue;
+      taken.add(v);
+      out.push({ variantId: v, score: 0, confidence: null, lift: null, source });
+    }
   }
 
   return {
@@ -437,7 +477,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
             .values(rows.slice(i, i + 200))
             .execute();
       });
-      ruleCache.delete(tenantId);
+      recCache.delete(tenantId);
       return ok({ baskets: list.length, itemsets: itemsets.length, rules: rules.length, minedAt });
     },
 
@@ -448,7 +488,8 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     async forCart(tenantId: string, variantIds: string[], limit: number): Promise<Result<Recommendation[]>> {
       const cart = [...new Set(variantIds)].sort().slice(0, 30);
       const inCart = new Set(cart);
-      const rules = await rulesOf(tenantId);
+      const index = await recIndex(tenantId);
+      const rules = index.rules;
       const best = new Map<string, Recommendation>();
       const consider = (key: string) => {
         for (const r of rules.get(key) ?? []) {
@@ -476,36 +517,12 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const out = [...best.values()]
         .sort((a, b) => b.score - a.score || (a.variantId < b.variantId ? -1 : 1))
         .slice(0, limit);
-      if (out.length < limit && cart.length > 0) {
-        const cats = await db
-          .selectFrom('variants as v')
-          .innerJoin('products as p', (j) =>
-            j.onRef('p.tenant_id', '=', 'v.tenant_id').onRef('p.id', '=', 'v.product_id'),
-          )
-          .select('p.category_id')
-          .where('v.tenant_id', '=', tenantId)
-          .where('v.id', 'in', cart)
-          .execute();
-        const categoryIds = [
-          ...new Set(cats.map((c) => c.category_id).filter((c): c is string => c !== null)),
-        ];
-        const taken = new Set([...inCart, ...out.map((o) => o.variantId)]);
-        for (const p of await popularVariants(tenantId, limit - out.length, categoryIds, taken)) {
-          out.push({
-            variantId: p.variant_id,
-            score: 0,
-            confidence: null,
-            lift: null,
-            source: 'popular_in_category',
-          });
-        }
+      const taken = new Set([...inCart, ...out.map((o) => o.variantId)]);
+      for (const v of cart) {
+        const c = index.categoryOf.get(v);
+        if (c) fill(out, index.popularIn.get(c) ?? [], taken, limit, 'popular_in_category');
       }
-      if (out.length < limit) {
-        const taken = new Set([...inCart, ...out.map((o) => o.variantId)]);
-        for (const p of await popularVariants(tenantId, limit - out.length, null, taken)) {
-          out.push({ variantId: p.variant_id, score: 0, confidence: null, lift: null, source: 'popular' });
-        }
-      }
+      fill(out, index.popular, taken, limit, 'popular');
       return ok(out);
     },
 
@@ -526,7 +543,8 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
         .where('o.status', '<>', 'voided')
         .groupBy('l.variant_id')
         .execute();
-      const rules = await rulesOf(tenantId);
+      const index = await recIndex(tenantId);
+      const rules = index.rules;
       const bought = new Set(history.map((h) => h.variant_id));
       const score = new Map<string, Recommendation>();
       for (const h of history) {
@@ -546,12 +564,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const out = [...score.values()]
         .sort((a, b) => b.score - a.score || (a.variantId < b.variantId ? -1 : 1))
         .slice(0, limit);
-      if (out.length < limit) {
-        const taken = new Set([...bought, ...out.map((o) => o.variantId)]);
-        for (const p of await popularVariants(tenantId, limit - out.length, null, taken)) {
-          out.push({ variantId: p.variant_id, score: 0, confidence: null, lift: null, source: 'popular' });
-        }
-      }
+      fill(out, index.popular, new Set([...bought, ...out.map((o) => o.variantId)]), limit, 'popular');
       return ok(out);
     },
 
