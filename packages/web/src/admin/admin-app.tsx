@@ -57,6 +57,7 @@ import { Stores } from './stores';
 import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
+import { Analytics } from './analytics';
 import { ErrorBox } from './ui';
 import './admin.css';
 
@@ -73,6 +74,7 @@ const sections = [
   'stores',
   'cash',
   'orders',
+  'analytics',
 ] as const;
 type Section = (typeof sections)[number];
 
@@ -243,6 +245,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
   switch (section) {
     case 'dashboard':
       return <Dashboard />;
+    case 'analytics':
+      return <Analytics />;
     case 'products':
       return arg ? <ProductForm key={arg} productId={arg === 'new' ? null : arg} /> : <Products />;
     case 'categories':
