@@ -345,6 +345,9 @@ export interface InsightsSalesHourlyTable {
   refunds: number;
   refund_total: number;
 }
+export type InsightsSalesDailyTable = Omit<InsightsSalesHourlyTable, 'hour' | 'register_id' | 'staff_id'>;
+export type InsightsSalesMonthlyTable = Omit<InsightsSalesHourlyTable, 'local_date'> & { month: string };
+export type InsightsProductMonthlyTable = Omit<InsightsProductDailyTable, 'local_date'> & { month: string };
 export interface InsightsProductDailyTable {
   tenant_id: string;
   store_id: string;
@@ -445,6 +448,9 @@ export interface DB {
   audit_log: AuditTable;
   insights_sales_hourly: InsightsSalesHourlyTable;
   insights_product_daily: InsightsProductDailyTable;
+  insights_sales_daily: InsightsSalesDailyTable;
+  insights_sales_monthly: InsightsSalesMonthlyTable;
+  insights_product_monthly: InsightsProductMonthlyTable;
   insights_payment_daily: InsightsPaymentDailyTable;
   insights_watermarks: InsightsWatermarkTable;
   insights_rules: InsightsRuleTable;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe tables that the typed DB does not know yet */
 type AnyDb = Kysely<any>;
@@ -35,6 +35,60 @@ export async function up(db: AnyDb): Promise<void> {
       'register_id',
       'staff_id',
     ])
+    .execute();
+
+  // Coarser copies so that long ranges read few rows: one row per store-day, and per month
+  // the hourly and product tables (the job rebuilds a month after rebuilding any of its days).
+  const salesMeasures = (t: CreateTableBuilder<any, any>): CreateTableBuilder<any, any> =>
+    t
+      .addColumn('orders', 'integer', (c) => c.notNull())
+      .addColumn('items_milli', 'bigint', (c) => c.notNull())
+      .addColumn('sales', 'bigint', (c) => c.notNull())
+      .addColumn('tax', 'bigint', (c) => c.notNull())
+      .addColumn('discounts', 'bigint', (c) => c.notNull())
+      .addColumn('voids', 'integer', (c) => c.notNull())
+      .addColumn('void_total', 'bigint', (c) => c.notNull())
+      .addColumn('refunds', 'integer', (c) => c.notNull())
+      .addColumn('refund_total', 'bigint', (c) => c.notNull());
+  await salesMeasures(
+    s
+      .createTable('insights_sales_daily')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('store_id', 'text', (c) => c.notNull())
+      .addColumn('local_date', 'text', (c) => c.notNull()),
+  )
+    .addPrimaryKeyConstraint('insights_sales_daily_pk', ['tenant_id', 'store_id', 'local_date'])
+    .execute();
+  await salesMeasures(
+    s
+      .createTable('insights_sales_monthly')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('store_id', 'text', (c) => c.notNull())
+      .addColumn('month', 'text', (c) => c.notNull())
+      .addColumn('hour', 'integer', (c) => c.notNull())
+      .addColumn('register_id', 'text', (c) => c.notNull())
+      .addColumn('staff_id', 'text', (c) => c.notNull()),
+  )
+    .addPrimaryKeyConstraint('insights_sales_monthly_pk', [
+      'tenant_id',
+      'store_id',
+      'month',
+      'hour',
+      'register_id',
+      'staff_id',
+    ])
+    .execute();
+  await s
+    .createTable('insights_product_monthly')
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('store_id', 'text', (c) => c.notNull())
+    .addColumn('month', 'text', (c) => c.notNull())
+    .addColumn('variant_id', 'text', (c) => c.notNull())
+    .addColumn('category_id', 'text')
+    .addColumn('qty_milli', 'bigint', (c) => c.notNull())
+    .addColumn('revenue', 'bigint', (c) => c.notNull())
+    .addColumn('lines', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('insights_product_monthly_pk', ['tenant_id', 'store_id', 'month', 'variant_id'])
     .execute();
 
   await s

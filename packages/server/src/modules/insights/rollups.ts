@@ -12,6 +12,88 @@ const WATERMARK = 'rollups';
 const LATE_COMMIT_MS = 60_000;
 
 const n = (v: unknown) => Number(v ?? 0);
+export const MEASURES = [
+  'orders',
+  'items_milli',
+  'sales',
+  'tax',
+  'discounts',
+  'voids',
+  'void_total',
+  'refunds',
+  'refund_total',
+] as const;
+
+/** Rebuilds one store's monthly rows (YYYY-MM) from its daily and hourly rows. */
+export async function rebuildMonth(db: Kysely<DB>, tenantId: string, storeId: string, month: string) {
+  const first = `${month}-01`;
+  const last = `${month}-31`;
+  await db.transaction().execute(async (trx) => {
+    for (const table of ['insights_sales_monthly', 'insights_product_monthly'] as const) {
+      await trx
+        .deleteFrom(table)
+        .where('tenant_id', '=', tenantId)
+        .where('store_id', '=', storeId)
+        .where('month', '=', month)
+        .execute();
+    }
+    const m = sql.lit(month);
+    await trx
+      .insertInto('insights_sales_monthly')
+      .columns(['tenant_id', 'store_id', 'month', 'hour', 'register_id', 'staff_id', ...MEASURES])
+      .expression(
+        trx
+          .selectFrom('insights_sales_hourly')
+          .select([
+            'tenant_id',
+            'store_id',
+            sql<string>`${m}`.as('month'),
+            'hour',
+            'register_id',
+            'staff_id',
+            ...MEASURES.map((c) => sql<number>`sum(${sql.ref(c)})`.as(c)),
+          ])
+          .where('tenant_id', '=', tenantId)
+          .where('store_id', '=', storeId)
+          .where('local_date', '>=', first)
+          .where('local_date', '<=', last)
+          .groupBy(['tenant_id', 'store_id', 'hour', 'register_id', 'staff_id']),
+      )
+      .execute();
+    await trx
+      .insertInto('insights_product_monthly')
+      .columns([
+        'tenant_id',
+        'store_id',
+        'month',
+        'variant_id',
+        'category_id',
+        'qty_milli',
+        'revenue',
+        'lines',
+      ])
+      .expression(
+        trx
+          .selectFrom('insights_product_daily')
+          .select([
+            'tenant_id',
+            'store_id',
+            sql<string>`${m}`.as('month'),
+            'variant_id',
+            sql<string | null>`max(category_id)`.as('category_id'),
+            sql<number>`sum(qty_milli)`.as('qty_milli'),
+            sql<number>`sum(revenue)`.as('revenue'),
+            sql<number>`sum(lines)`.as('lines'),
+          ])
+          .where('tenant_id', '=', tenantId)
+          .where('store_id', '=', storeId)
+          .where('local_date', '>=', first)
+          .where('local_date', '<=', last)
+          .groupBy(['tenant_id', 'store_id', 'variant_id']),
+      )
+      .execute();
+  });
+}
 
 export async function touchedDays(
   db: Kysely<DB>,
@@ -213,6 +295,22 @@ export async function rebuildDay(
         .execute();
     }
     const rows = [...hourly.values()].map((a) => ({ ...key, ...a }));
+    if (rows.length > 0) {
+      const day = {
+        ...key,
+        orders: 0,
+        items_milli: 0,
+        sales: 0,
+        tax: 0,
+        discounts: 0,
+        voids: 0,
+        void_total: 0,
+        refunds: 0,
+        refund_total: 0,
+      };
+      for (const r of rows) for (const m of MEASURES) day[m] += r[m];
+      await trx.insertInto('insights_sales_daily').values(day).execute();
+    }
     for (let i = 0; i < rows.length; i += 200)
       await trx
         .insertInto('insights_sales_hourly')
@@ -282,6 +380,8 @@ export async function refreshRollups(
       await rebuildDay(db, tenantId, storeId, zones.get(storeId)!, date);
       days++;
     }
+    for (const month of new Set([...dates].map((d) => d.slice(0, 7))))
+      await rebuildMonth(db, tenantId, storeId, month);
   }
   // Never move the watermark backwards (a clock step back would re-scan, which is harmless).
   if (next > since) await writeWatermark(db, tenantId, next);

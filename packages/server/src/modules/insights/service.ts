@@ -10,7 +10,7 @@ import { mineRules } from './apriori';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
 import { rfm, type RfmSegment } from './rfm';
 import { refreshRollups } from './rollups';
-import { addDays, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
+import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const n = (v: unknown) => Number(v ?? 0);
@@ -85,6 +85,142 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       .where('store_id', '=', q.storeId)
       .where('local_date', '>=', q.from)
       .where('local_date', '<=', q.to);
+  }
+
+  function dailyIn(tenantId: string, q: RangeQuery) {
+    return db
+      .selectFrom('insights_sales_daily')
+      .where('tenant_id', '=', tenantId)
+      .where('store_id', '=', q.storeId)
+      .where('local_date', '>=', q.from)
+      .where('local_date', '<=', q.to);
+  }
+
+  /**
+   * Splits a range of local dates into whole months (read from the monthly rollups) and the
+   * days at either end (read from the daily or hourly ones), so a year reads ~12 months of rows.
+   */
+  function splitRange(
+    from: string,
+    to: string,
+  ): { months: [string, string] | null; edges: [string, string][] } {
+    const firstFull = from.endsWith('-01') ? from : `${addMonths(from.slice(0, 7), 1)}-01`;
+    const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 7)}-01`, -1);
+    if (firstFull > lastFullEnd) return { months: null, edges: [[from, to]] };
+    const edges: [string, string][] = [];
+    if (from < firstFull) edges.push([from, addDays(firstFull, -1)]);
+    if (lastFullEnd < to) edges.push([addDays(lastFullEnd, 1), to]);
+    return { months: [firstFull.slice(0, 7), lastFullEnd.slice(0, 7)], edges };
+  }
+
+  const MEASURE_KEYS = [
+    'orders',
+    'sales',
+    'tax',
+    'discounts',
+    'items_milli',
+    'refunds',
+    'refund_total',
+    'voids',
+    'void_total',
+  ] as const;
+
+  /** Hourly-grain sums grouped by one column; whole months come from the monthly table. */
+  async function hourlyGrouped(tenantId: string, q: RangeQuery, col: 'hour' | 'register_id' | 'staff_id') {
+    const parts = splitRange(q.from, q.to);
+    const batches: Record<string, unknown>[][] = [];
+    if (parts.months) {
+      batches.push(
+        await db
+          .selectFrom('insights_sales_monthly')
+          .select([sql<string>`${sql.ref(col)}`.as('k'), ...sums])
+          .where('tenant_id', '=', tenantId)
+          .where('store_id', '=', q.storeId)
+          .where('month', '>=', parts.months[0])
+          .where('month', '<=', parts.months[1])
+          .groupBy(col)
+          .execute(),
+      );
+    }
+    for (const [a, b] of parts.edges) {
+      batches.push(
+        await hourlyIn(tenantId, { ...q, from: a, to: b })
+          .select([sql<string>`${sql.ref(col)}`.as('k'), ...sums])
+          .groupBy(col)
+          .execute(),
+      );
+    }
+    const out = new Map<string, Record<(typeof MEASURE_KEYS)[number], number>>();
+    for (const rows of batches) {
+      for (const r of rows) {
+        const k = String(r.k);
+        const acc = out.get(k) ?? {
+          orders: 0,
+          sales: 0,
+          tax: 0,
+          discounts: 0,
+          items_milli: 0,
+          refunds: 0,
+          refund_total: 0,
+          voids: 0,
+          void_total: 0,
+        };
+        for (const m of MEASURE_KEYS) acc[m] += n(r[m]);
+        out.set(k, acc);
+      }
+    }
+    return [...out.entries()].sort((a, b) =>
+      col === 'hour' ? Number(a[0]) - Number(b[0]) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+    );
+  }
+
+  /** Units and revenue per variant (or category) over a range; whole months from the monthly table. */
+  async function productSums(tenantId: string, q: RangeQuery, col: 'variant_id' | 'category_id') {
+    const parts = splitRange(q.from, q.to);
+    const pick = [
+      sql<string | null>`${sql.ref(col)}`.as('id'),
+      sql<number>`sum(qty_milli)`.as('qty'),
+      sql<number>`sum(revenue)`.as('revenue'),
+      sql<number>`sum(lines)`.as('lines'),
+    ] as const;
+    const batches: { id: string | null; qty: unknown; revenue: unknown; lines: unknown }[][] = [];
+    if (parts.months) {
+      batches.push(
+        await db
+          .selectFrom('insights_product_monthly')
+          .select(pick)
+          .where('tenant_id', '=', tenantId)
+          .where('store_id', '=', q.storeId)
+          .where('month', '>=', parts.months[0])
+          .where('month', '<=', parts.months[1])
+          .groupBy(col)
+          .execute(),
+      );
+    }
+    for (const [a, b] of parts.edges) {
+      batches.push(
+        await db
+          .selectFrom('insights_product_daily')
+          .select(pick)
+          .where('tenant_id', '=', tenantId)
+          .where('store_id', '=', q.storeId)
+          .where('local_date', '>=', a)
+          .where('local_date', '<=', b)
+          .groupBy(col)
+          .execute(),
+      );
+    }
+    const out = new Map<string | null, { id: string | null; qty: number; revenue: number; lines: number }>();
+    for (const rows of batches) {
+      for (const r of rows) {
+        const acc = out.get(r.id) ?? { id: r.id, qty: 0, revenue: 0, lines: 0 };
+        acc.qty += n(r.qty);
+        acc.revenue += n(r.revenue);
+        acc.lines += n(r.lines);
+        out.set(r.id, acc);
+      }
+    }
+    return [...out.values()];
   }
 
   const sums = [
@@ -252,7 +388,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     async summary(tenantId: string, q: RangeQuery): Promise<Result<SalesRow>> {
       const s = await checkRange(tenantId, q);
       if (!s.ok) return s;
-      const r = await hourlyIn(tenantId, q).select(sums).executeTakeFirst();
+      const r = await dailyIn(tenantId, q).select(sums).executeTakeFirst();
       return ok(toSalesRow('all', `${q.from}..${q.to}`, (r ?? {}) as SumRow));
     },
 
@@ -260,25 +396,12 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const s = await checkRange(tenantId, q);
       if (!s.ok) return s;
       if (q.by === 'hour') {
-        const rows = await hourlyIn(tenantId, q)
-          .select(['hour', ...sums])
-          .groupBy('hour')
-          .orderBy('hour')
-          .execute();
-        return ok(
-          rows.map((r) =>
-            toSalesRow(String(r.hour).padStart(2, '0'), `${String(r.hour).padStart(2, '0')}:00`, r),
-          ),
-        );
+        const rows = await hourlyGrouped(tenantId, q, 'hour');
+        return ok(rows.map(([k, r]) => toSalesRow(k.padStart(2, '0'), `${k.padStart(2, '0')}:00`, r)));
       }
       if (q.by === 'register' || q.by === 'staff') {
-        const col = q.by === 'register' ? 'register_id' : 'staff_id';
-        const rows = await hourlyIn(tenantId, q)
-          .select([col, ...sums])
-          .groupBy(col)
-          .orderBy(col)
-          .execute();
-        const ids = rows.map((r) => (r as unknown as Record<string, string>)[col]!).filter((x) => x !== '');
+        const rows = await hourlyGrouped(tenantId, q, q.by === 'register' ? 'register_id' : 'staff_id');
+        const ids = rows.map(([k]) => k).filter((x) => x !== '');
         const names = new Map<string, string>();
         if (ids.length > 0) {
           const found =
@@ -297,14 +420,9 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
                   .execute();
           for (const f of found) names.set(f.id, f.name);
         }
-        return ok(
-          rows.map((r) => {
-            const id = (r as unknown as Record<string, string>)[col]!;
-            return toSalesRow(id, names.get(id) ?? (id || '—'), r);
-          }),
-        );
+        return ok(rows.map(([id, r]) => toSalesRow(id, names.get(id) ?? (id || '—'), r)));
       }
-      const rows = await hourlyIn(tenantId, q)
+      const rows = await dailyIn(tenantId, q)
         .select(['local_date', ...sums])
         .groupBy('local_date')
         .orderBy('local_date')
@@ -346,24 +464,10 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     ) {
       const s = await checkRange(tenantId, q);
       if (!s.ok) return s;
-      const col = q.by === 'product' ? 'variant_id' : 'category_id';
-      const rows = await db
-        .selectFrom('insights_product_daily')
-        .select([
-          sql<string | null>`${sql.ref(col)}`.as('id'),
-          sql<number>`sum(qty_milli)`.as('qty'),
-          sql<number>`sum(revenue)`.as('revenue'),
-          sql<number>`sum(lines)`.as('lines'),
-        ])
-        .where('tenant_id', '=', tenantId)
-        .where('store_id', '=', q.storeId)
-        .where('local_date', '>=', q.from)
-        .where('local_date', '<=', q.to)
-        .groupBy(col)
-        .orderBy(sql`sum(revenue)`, q.order === 'top' ? 'desc' : 'asc')
-        .orderBy(col)
-        .limit(q.limit)
-        .execute();
+      const all = await productSums(tenantId, q, q.by === 'product' ? 'variant_id' : 'category_id');
+      const sign = q.order === 'top' ? -1 : 1;
+      all.sort((x, y) => sign * (x.revenue - y.revenue) || ((x.id ?? '') < (y.id ?? '') ? -1 : 1));
+      const rows = all.slice(0, q.limit);
       const ids = rows.map((r) => r.id).filter((x): x is string => x !== null);
       const names = new Map<string, { name: string; nameZh: string | null }>();
       if (ids.length > 0) {
@@ -400,16 +504,8 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const s = await checkRange(tenantId, q);
       if (!s.ok) return s;
       const days = daysBetween(q.from, q.to) + 1;
-      const sold = await db
-        .selectFrom('insights_product_daily')
-        .select(['variant_id', sql<number>`sum(qty_milli)`.as('qty')])
-        .where('tenant_id', '=', tenantId)
-        .where('store_id', '=', q.storeId)
-        .where('local_date', '>=', q.from)
-        .where('local_date', '<=', q.to)
-        .groupBy('variant_id')
-        .execute();
-      const soldBy = new Map(sold.map((r) => [r.variant_id, n(r.qty) / 1000]));
+      const sold = await productSums(tenantId, q, 'variant_id');
+      const soldBy = new Map(sold.map((r) => [r.id ?? '', r.qty / 1000]));
       const levels = await allLevels(tenantId, q.storeId);
       if (!levels.ok) return levels;
       const rows = levels.value.map((l) => {
