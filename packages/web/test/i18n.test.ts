@@ -216,6 +216,7 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     ['stores', 'admin-stores'],
     ['cash', 'admin-cash'],
     ['orders', 'admin-orders'],
+    ['analytics', 'admin-analytics'],
   ];
   for (const [section, testId] of sections) {
     await A(`admin-nav-${section}`).click();

@@ -284,6 +284,7 @@ export async function rebuildDay(
   await db.transaction().execute(async (trx) => {
     for (const table of [
       'insights_sales_hourly',
+      'insights_sales_daily',
       'insights_product_daily',
       'insights_payment_daily',
     ] as const) {

@@ -283,7 +283,11 @@ describe.each(engines)('insights routes on %s', (engine) => {
     const after = (await get(`/insights/summary?storeId=${storeId}&from=${from}&to=${to}`)).json() as Json;
     expect(after.orders).toBe(want.orders);
     expect(Number(after.orders)).toBeGreaterThanOrEqual(Number(before.orders));
-    await post('/insights/refresh');
+    expect((await post('/insights/refresh')).statusCode).toBe(200);
+    expect((await get(`/insights/summary?storeId=${storeId}&from=${from}&to=${to}`)).json()).toEqual(after);
+    // A full rebuild over existing rollups gives the same figures.
+    const rebuilt = await post('/insights/refresh?full=true');
+    expect(rebuilt.statusCode, rebuilt.body).toBe(200);
     expect((await get(`/insights/summary?storeId=${storeId}&from=${from}&to=${to}`)).json()).toEqual(after);
   });
 
