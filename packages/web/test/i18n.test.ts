@@ -215,8 +215,8 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     ['staff', 'admin-staff'],
     ['stores', 'admin-stores'],
     ['cash', 'admin-cash'],
-    ['orders', 'admin-orders'],
     ['analytics', 'admin-analytics'],
+    ['orders', 'admin-orders'],
   ];
   for (const [section, testId] of sections) {
     await A(`admin-nav-${section}`).click();
