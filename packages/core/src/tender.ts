@@ -5,13 +5,7 @@ import type { RoundingMode } from './rounding';
 import { roundToIncrement } from './rounding';
 
 export type TenderKind =
-  | 'cash'
-  | 'card'
-  | 'wallet'
-  | 'gift_card'
-  | 'store_credit'
-  | 'loyalty_points'
-  | 'other';
+  'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'loyalty_points' | 'other';
 
 export interface TenderInput {
   kind: TenderKind;

@@ -51,6 +51,8 @@ import { createMarketingService } from './modules/marketing/service';
 import { marketingRoutes } from './modules/marketing/routes';
 import { createPromotionsService } from './modules/promotions/service';
 import { promotionsRoutes } from './modules/promotions/routes';
+import { createInsightsService } from './modules/insights/service';
+import { insightsRoutes } from './modules/insights/routes';
 
 /** Maps Fastify's own error codes (bad JSON, wrong content type, …) to ours. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -86,6 +88,7 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const marketing = createMarketingService(deps, { stores, orders });
   const display = createDisplayService(deps, { stores });
   const promotions = createPromotionsService(deps);
+  const insights = createInsightsService(deps, { stock });
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps);
@@ -106,6 +109,7 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
     coupons,
     marketing,
     promotions,
+    insights,
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -266,6 +270,7 @@ export async function buildApp(
       await api.register(couponsRoutes(services.coupons, guard));
       await api.register(marketingRoutes(services.marketing, guard));
       await api.register(promotionsRoutes(services.promotions, guard));
+      await api.register(insightsRoutes(services.insights, guard));
     },
     // request logs only when asked for (LOG_REQUESTS=1): at thousands of checkouts a second they cost real time
     { prefix: '/api/v1', logLevel: process.env.LOG_REQUESTS === '1' ? 'info' : 'warn' },

@@ -16,6 +16,8 @@ import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain'
 import { createComplianceService, startComplianceJobs } from './modules/compliance/service';
 import { complianceCommand } from './modules/compliance/cli';
 import { PAYMENTS_USAGE, runPaymentsCommand, type CliIo } from '@opentill/payments/cli';
+import { runInsightsCli } from './modules/insights/cli';
+import { startInsightsJobs } from './modules/insights/jobs';
 
 const usage = `Usage: opentill <command>
 
@@ -32,13 +34,19 @@ const usage = `Usage: opentill <command>
   audit verify [--tenant ten_…]
                              seal pending entries, check each tenant's hash chain (exit 1 if broken)
   loyalty-expire             write the expiry of loyalty points past their date, every tenant (run daily)
-
+  insights rules --input <csv of transaction_id,item> [--support 0.01] [--confidence 0.5] [--max-length K]
+                             association rules as CSV: lhs,rhs,support,confidence,lift,count
+  insights forecast --input <csv with a value column> [--frequency F] [--seasonal additive|multiplicative|none]
+                    [--horizon H] [--alpha A] [--beta B|false] [--gamma G]
+                             Holt-Winters forecasts as JSON (missing parameters are optimised)
+  insights refresh [--full]  run the insights jobs now: dashboard rollups, association rules, RFM segments
+  compliance check [--tenant ten_…] [--json]   PCI DSS self-check; exits 1 when an item fails
+  sanctions import --source ofac|un --from PATH|URL   import a sanctions list version
+${PAYMENTS_USAGE}
   Master key: OPENTILL_MASTER_KEY (base64, 32 bytes; several comma-separated, newest last) or
   OPENTILL_MASTER_KEY_FILE; with the embedded database and neither set, data/master.key is made
   (mode 0600) on first start.
-  compliance check [--tenant ten_…] [--json]   PCI DSS self-check; exits 1 when an item fails
-  sanctions import --source ofac|un --from PATH|URL   import a sanctions list version
-${PAYMENTS_USAGE}`;
+`;
 
 const stdio: CliIo = {
   stdout: (text) => void process.stdout.write(text),
@@ -101,10 +109,12 @@ export async function main(argv: string[]): Promise<number> {
       await app.listen({ port: config.port, host: config.host });
       // outbox consumers and scheduled compliance work (AML, list re-import, PCI check, retention)
       const jobs = startComplianceJobs(deps, createComplianceService(deps));
+      const stopInsights = startInsightsJobs(deps, createServices(deps).insights);
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
+        stopInsights();
         await app.close();
         await stopSealer();
         await jobs.stop();
@@ -203,9 +213,12 @@ export async function main(argv: string[]): Promise<number> {
       if (!tenantId) tenantId = (await seedDemo(deps)).tenantId;
       const started = Date.now();
       const made = await generateHistory(deps, tenantId, { orders, days });
+      // The history is back-dated, so the dashboards' rollups are rebuilt in full once.
+      const rolled = await createServices(deps).insights.refresh(tenantId, { full: true });
       await deps.database.close();
       console.log(
-        `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `generated ${made} orders over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+          (rolled.ok ? ` (${rolled.value.days} store-days rolled up)` : ''),
       );
       return 0;
     }
@@ -310,6 +323,25 @@ export async function main(argv: string[]): Promise<number> {
       await deps.database.close();
       console.log(`expired ${points} points of ${customers} customers in ${tenants.length} tenants`);
       return 0;
+    }
+    case 'insights': {
+      if (rest[0] === 'refresh') {
+        // The scheduled jobs, once, for every tenant: rollups, rules, RFM segments.
+        const deps = await open(config);
+        const insights = createServices(deps).insights;
+        const full = rest.includes('--full');
+        for (const t of await deps.database.db.selectFrom('tenants').select('id').execute()) {
+          const r = await insights.refresh(t.id, { full });
+          const m = await insights.mineRules(t.id, { days: 90, minSupport: 0.002, minConfidence: 0.1 });
+          const s = await insights.refreshRfm(t.id);
+          console.log(
+            `${t.id}: ${r.ok ? r.value.days : 0} store-days rolled up, ${m.ok ? m.value.rules : 0} rules, ${s.ok ? s.value.customers : 0} customers scored`,
+          );
+        }
+        await deps.database.close();
+        return 0;
+      }
+      return runInsightsCli(rest, usage);
     }
     default:
       console.log(usage);

@@ -223,6 +223,7 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     ['stores', 'admin-stores'],
     ['cash', 'admin-cash'],
     ['security', 'admin-security'],
+    ['analytics', 'admin-analytics'],
     ['orders', 'admin-orders'],
   ];
   for (const [section, testId] of sections) {

@@ -13,6 +13,7 @@ import * as m004 from './migrations/004-keys-audit';
 import * as m008 from './migrations/008-compliance';
 import * as m005 from './migrations/005-promotions';
 import * as m006 from './migrations/006-customers';
+import * as m007 from './migrations/007-insights';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '008-compliance': m008,
   '005-promotions': m005,
   '006-customers': m006,
+  '007-insights': m007,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

@@ -811,6 +811,98 @@ export interface PromotionTable {
   updated_at: string;
 }
 
+// Insights (migration 007): rollups for dashboards, mined rules, RFM, low stock, purchase orders.
+export interface InsightsSalesHourlyTable {
+  tenant_id: string;
+  store_id: string;
+  local_date: string;
+  hour: number;
+  register_id: string;
+  staff_id: string;
+  orders: number;
+  items_milli: number;
+  sales: number;
+  tax: number;
+  discounts: number;
+  voids: number;
+  void_total: number;
+  refunds: number;
+  refund_total: number;
+}
+export type InsightsSalesDailyTable = Omit<InsightsSalesHourlyTable, 'hour' | 'register_id' | 'staff_id'>;
+export type InsightsSalesMonthlyTable = Omit<InsightsSalesHourlyTable, 'local_date'> & { month: string };
+export type InsightsProductMonthlyTable = Omit<InsightsProductDailyTable, 'local_date'> & { month: string };
+export interface InsightsProductDailyTable {
+  tenant_id: string;
+  store_id: string;
+  local_date: string;
+  variant_id: string;
+  category_id: string | null;
+  qty_milli: number;
+  revenue: number;
+  lines: number;
+}
+export interface InsightsPaymentDailyTable {
+  tenant_id: string;
+  store_id: string;
+  local_date: string;
+  kind: string;
+  payments: number;
+  amount: number;
+}
+export interface InsightsWatermarkTable {
+  tenant_id: string;
+  name: string;
+  value: string;
+}
+export interface InsightsRuleTable {
+  tenant_id: string;
+  rule_no: number;
+  /** left-hand side variant ids, sorted, joined by ',' */
+  lhs_key: string;
+  rhs: string;
+  support: number;
+  confidence: number;
+  lift: number;
+  count: number;
+  mined_at: string;
+}
+export interface InsightsRfmTable {
+  tenant_id: string;
+  customer_id: string;
+  recency_days: number;
+  frequency: number;
+  monetary: number;
+  r: number;
+  f: number;
+  m: number;
+  segment: string;
+  computed_at: string;
+}
+export interface InsightsLowStockTable {
+  tenant_id: string;
+  store_id: string;
+  variant_id: string;
+  flagged_at: string;
+}
+export interface PurchaseOrderTable {
+  id: string;
+  tenant_id: string;
+  store_id: string;
+  status: 'draft' | 'received' | 'cancelled';
+  created_by: string;
+  created_at: string;
+  received_by: string | null;
+  received_at: string | null;
+}
+export interface PurchaseOrderLineTable {
+  tenant_id: string;
+  purchase_order_id: string;
+  line_no: number;
+  variant_id: string;
+  quantity_milli: number;
+}
+
 /** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
 export interface DB extends IdentityTables {
   tenants: TenantTable;
@@ -875,4 +967,16 @@ export interface DB extends IdentityTables {
   feedback: FeedbackTable;
   receipt_links: ReceiptLinkTable;
   promotions: PromotionTable;
+  insights_sales_hourly: InsightsSalesHourlyTable;
+  insights_product_daily: InsightsProductDailyTable;
+  insights_sales_daily: InsightsSalesDailyTable;
+  insights_sales_monthly: InsightsSalesMonthlyTable;
+  insights_product_monthly: InsightsProductMonthlyTable;
+  insights_payment_daily: InsightsPaymentDailyTable;
+  insights_watermarks: InsightsWatermarkTable;
+  insights_rules: InsightsRuleTable;
+  insights_rfm: InsightsRfmTable;
+  insights_low_stock: InsightsLowStockTable;
+  purchase_orders: PurchaseOrderTable;
+  purchase_order_lines: PurchaseOrderLineTable;
 }

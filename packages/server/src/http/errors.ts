@@ -149,6 +149,11 @@ export const errorStatus = {
   // promotions
   unknown_promotion: 404,
   invalid_promotion: 422,
+  // insights
+  invalid_date_range: 400,
+  nothing_to_order: 422,
+  unknown_purchase_order: 404,
+  purchase_order_not_draft: 409,
   // server
   internal_error: 500,
 } as const;

@@ -56,7 +56,9 @@ export type IdPrefix =
   | 'cmp'
   | 'fbk'
   // promotions
-  | 'pro';
+  | 'pro'
+  // insights: purchase orders
+  | 'po';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -18,6 +18,10 @@ function prng(seed: number) {
 
 /** Relative footfall per local hour: a breakfast-coffee peak, lunch, and an evening bump. */
 const HOURLY = [0, 0, 0, 0, 0, 0, 0, 6, 10, 8, 5, 6, 9, 8, 5, 4, 5, 6, 7, 6, 4, 3, 1, 0];
+/** Relative footfall per weekday, Monday first: busier towards the weekend. */
+const WEEKDAY = [0.85, 0.9, 0.95, 1, 1.2, 1.35, 1.1];
+/** Chance that a basket item brings its companion along (coffee and a pastry, noodles and eggs). */
+const COMPANION_RATE = 0.35;
 
 function pickWeighted(weights: readonly number[], r: number): number {
   const total = weights.reduce((s, w) => s + w, 0);
@@ -45,10 +49,18 @@ function offsetMinutes(timeZone: string, date: Date): number {
   return Math.round((local - date.getTime()) / 60000);
 }
 
+/** The fixed companion of the item at `index` (a different item, same for every run). */
+export function companionOf(index: number, count: number): number {
+  if (count < 2) return index;
+  const c = (index * 7 + 3) % count;
+  return c === index ? (c + 1) % count : c;
+}
+
 /**
  * Realistic sales history for demos and benchmarks: orders spread over the last `days` days in
- * each store's opening hours, popular items sold more (Zipf-like), 1–6 items per basket, cash
- * and card, occasional discounts and refunds. Every order goes through the real checkout.
+ * each store's opening hours (daily peaks, busier weekends), popular items sold more
+ * (Zipf-like), 1–6 items per basket plus companion items that tend to be bought together,
+ * members who come back, cash and card, occasional discounts and refunds. Every order goes through the real checkout.
  */
 export async function generateHistory(
   deps: Deps,
@@ -77,12 +89,22 @@ export async function generateHistory(
 
   const end = Date.now();
   const start = end - options.days * 86_400_000;
+  // Weekly seasonality: each day's weight by its weekday, with a slow upward drift.
+  const dayWeights = Array.from({ length: options.days }, (_, d) => {
+    const weekday = (new Date(start + d * 86_400_000).getUTCDay() + 6) % 7;
+    return (WEEKDAY[weekday] ?? 1) * (1 + (0.2 * d) / options.days);
+  });
+  // Members: a pool that comes back, a few of them very often (repeat visits for RFM).
+  const memberCount = Math.max(20, Math.round(options.orders / 15));
+  const members = Array.from({ length: memberCount }, (_, i) => `cus_gen_${String(i + 1).padStart(6, '0')}`);
   const times = Array.from({ length: options.orders }, () => {
-    const day = Math.floor(rand() * options.days);
+    const day = pickWeighted(dayWeights, rand());
     const hour = pickWeighted(HOURLY, rand());
     return { day, hour, minute: Math.floor(rand() * 60), store: Math.floor(rand() * stores.length) };
   }).sort((a, b) => a.day - b.day || a.hour - b.hour || a.minute - b.minute);
 
+  const byStore = new Map<string, typeof variants>();
+  for (const v of variants) byStore.set(v.store_id, [...(byStore.get(v.store_id) ?? []), v]);
   const clock = fixedClock(new Date(start));
   const orders = createOrdersService({ ...deps, clock, ids: systemIds(clock) });
   const ctx: AuthContext = {
@@ -107,15 +129,25 @@ export async function generateHistory(
     );
     if (at.getTime() > end) continue;
     clock.set(at);
-    const inStore = variants.filter((v) => v.store_id === store.id);
+    const inStore = byStore.get(store.id) ?? [];
     const size = 1 + Math.min(5, Math.floor(-Math.log(1 - rand()) * 1.6));
-    const lines = Array.from({ length: size }, () => {
+    const picked = new Map<string, (typeof inStore)[number]>();
+    for (let k = 0; k < size; k++) {
       // Zipf-like popularity: low indexes (coffee, staples) sell far more often
-      const v = inStore[Math.floor(inStore.length * rand() ** 2.5)] ?? inStore[0];
+      const index = Math.floor(inStore.length * rand() ** 2.5);
+      const v = inStore[index] ?? inStore[0];
+      if (v) picked.set(v.id, v);
+      // Co-purchase structure: each item has a fixed companion that often comes along.
+      const companion = inStore[companionOf(index, inStore.length)];
+      if (companion && rand() < COMPANION_RATE) picked.set(companion.id, companion);
+    }
+    const lines = [...picked.values()].map((v) => {
       const quantity =
-        v?.unit === 'kg' ? Math.round((0.2 + rand() * 1.3) * 1000) / 1000 : 1 + (rand() < 0.15 ? 1 : 0);
-      return { variantId: v?.id ?? '', quantity };
+        v.unit === 'kg' ? Math.round((0.2 + rand() * 1.3) * 1000) / 1000 : 1 + (rand() < 0.15 ? 1 : 0);
+      return { variantId: v.id, quantity };
     });
+    // About a third of orders are by members, the lower-numbered ones far more often.
+    const customerId = rand() < 0.35 ? members[Math.floor(members.length * rand() ** 2)] : undefined;
     const register = registers.filter((r) => r.store_id === store.id)[n % 2] ?? registers[0];
     const discounted = rand() < 0.05;
     const body = {
@@ -123,6 +155,7 @@ export async function generateHistory(
       storeId: store.id,
       registerId: register?.id ?? '',
       lines,
+      ...(customerId ? { customerId } : {}),
       ...(discounted
         ? { orderDiscounts: [{ kind: 'percent' as const, percentBp: 1000, reason: 'staff promotion' }] }
         : {}),

@@ -62,6 +62,7 @@ import { OrderDetail } from './order-detail';
 import { AuditTrail } from './audit-trail';
 import { Campaigns, Coupons, Customers, Feedback } from './members';
 import { Promotions } from './promotions';
+import { Analytics } from './analytics';
 import { ErrorBox } from './ui';
 import { AmlRules, ComplianceCases, PciCheck, PrivacyRequests, Sanctions } from './compliance/pages';
 import './admin.css';
@@ -104,6 +105,7 @@ const sections = [
   'campaigns',
   'feedback',
   'promotions',
+  'analytics',
 ] as const;
 type Section = (typeof sections)[number];
 const complianceSections: ReadonlySet<Section> = new Set([
@@ -319,6 +321,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <SecurityPage />;
     case 'audit':
       return <AuditTrail />;
+    case 'analytics':
+      return <Analytics />;
     case 'products':
       return arg ? <ProductForm key={arg} productId={arg === 'new' ? null : arg} /> : <Products />;
     case 'categories':

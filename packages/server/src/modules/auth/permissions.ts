@@ -30,7 +30,11 @@ export type Permission =
   | 'customers.privacy'
   | 'marketing.write'
   // promotions
-  | 'promotions.write';
+  | 'promotions.write'
+  // insights
+  | 'insights.read'
+  | 'insights.write'
+  | 'insights.recommend';
 
 const everything: readonly Permission[] = [
   'approvals.grant',
@@ -56,6 +60,9 @@ const everything: readonly Permission[] = [
   'customers.privacy',
   'marketing.write',
   'promotions.write',
+  'insights.read',
+  'insights.write',
+  'insights.recommend',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */
@@ -75,6 +82,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'cash.read',
     'customers.read',
     'customers.write',
+    'insights.recommend',
   ]),
   auditor: new Set<Permission>([
     'stores.read',
@@ -85,6 +93,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'customers.read',
     'audit.read',
     'compliance.read',
+    'insights.read',
   ]),
 };
 
