@@ -36,6 +36,8 @@ declare module 'fastify' {
   }
 }
 import { createComplianceService } from './modules/compliance/service';
+import { securityFacts } from './security-facts';
+import { customersPrivacySubjects } from './modules/customers/privacy-subjects';
 import { complianceRoutes } from './modules/compliance/routes';
 import { createPaymentsService } from './modules/payments/service';
 import { paymentsRoutes } from './modules/payments/routes';
@@ -91,7 +93,11 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const insights = createInsightsService(deps, { stock });
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
-  const compliance = createComplianceService(deps);
+  const compliance = createComplianceService(deps, {
+    cipher: deps.cipher,
+    securityFacts: securityFacts(deps, auth),
+    privacySubjects: customersPrivacySubjects(customers, loyalty),
+  });
   return {
     auth,
     stores,

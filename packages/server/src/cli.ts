@@ -13,7 +13,7 @@ import { masterKeyFromEnv } from './modules/keys/key-provider';
 import { logRedact, logSerializers } from './http/log-redaction';
 import { createKeyring, type Keyring } from './modules/keys/keyring';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
-import { createComplianceService, startComplianceJobs } from './modules/compliance/service';
+import { startComplianceJobs } from './modules/compliance/service';
 import { complianceCommand } from './modules/compliance/cli';
 import { PAYMENTS_USAGE, runPaymentsCommand, type CliIo } from '@opentill/payments/cli';
 import { runInsightsCli } from './modules/insights/cli';
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       const stopSealer = startAuditSealer(deps.database, deps.clock, deps.log);
       await app.listen({ port: config.port, host: config.host });
       // outbox consumers and scheduled compliance work (AML, list re-import, PCI check, retention)
-      const jobs = startComplianceJobs(deps, createComplianceService(deps));
+      const jobs = startComplianceJobs(deps, createServices(deps).compliance);
       const stopInsights = startInsightsJobs(deps, createServices(deps).insights);
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
@@ -296,7 +296,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'sanctions': {
       const deps = await open(config);
       try {
-        const code = await complianceCommand(deps, createComplianceService(deps), argv, (l) =>
+        const code = await complianceCommand(deps, createServices(deps).compliance, argv, (l) =>
           console.log(l),
         );
         if (code === 2) console.error(usage);
