@@ -168,6 +168,38 @@ export async function signInFull(
   return body.token;
 }
 
+/**
+ * Signs a demo role in again (after the test clock moved past the token's life or the idle
+ * timeout), answering the second factor with the TOTP seed the harness enrolled. The code is
+ * the current one, so the clock must have moved to a new 30 s step since that role's last code.
+ */
+export async function signInRole(
+  t: TestApp,
+  role: 'owner' | 'manager' | 'cashier' | 'auditor',
+  clock: Clock = systemClock,
+): Promise<string> {
+  const staff = t.seed.staff.find((s) => s.role === role);
+  if (!staff) throw new Error(`the demo tenant has no ${role}`);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: staff.username, password: staff.password },
+  });
+  if (res.statusCode !== 200) throw new Error(`login ${role} failed: ${res.body}`);
+  const body = res.json() as { token: string; level: string };
+  if (body.level === 'full') return body.token;
+  const seed = t.totpSecrets[role];
+  if (body.level !== 'mfa' || !seed) throw new Error(`${role} signed in at level ${body.level}`);
+  const verify = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/mfa/verify',
+    headers: { authorization: `Bearer ${body.token}` },
+    payload: { method: 'totp', code: totp(seed, Math.floor(clock.now().getTime() / 1000)) },
+  });
+  if (verify.statusCode !== 200) throw new Error(`second factor for ${role} failed: ${verify.body}`);
+  return body.token;
+}
+
 export interface DemoVariant {
   id: string;
   sku: string;

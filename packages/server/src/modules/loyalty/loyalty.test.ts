@@ -3,8 +3,8 @@ import {
   demoVariants,
   engines,
   newOrderId,
+  signInRole,
   startTestApp,
-  TEST_PASSWORD,
   type DemoVariant,
   type TestApp,
 } from '../../../test/harness';
@@ -69,21 +69,9 @@ describe.each(engines)('loyalty (%s)', (engine) => {
   }
   /** sessions expire while the clock jumps a year: sign in again */
   async function signInAgain() {
-    for (const role of ['cashier', 'manager'] as const) {
-      const { username } = await t.deps.database.db
-        .selectFrom('staff')
-        .select('username')
-        .where('tenant_id', '=', t.seed.tenantId)
-        .where('role', '=', role)
-        .executeTakeFirstOrThrow();
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { username, password: TEST_PASSWORD },
-      });
-      fresh[role] = (res.json() as { token: string }).token;
-    }
+    for (const role of ['cashier', 'manager'] as const) fresh[role] = await signInRole(t, role, clock);
   }
+
   const newCustomer = async (name: string) => {
     const res = await call('POST', '/customers', { name }, 'cashier');
     expect(res.statusCode).toBe(201);

@@ -74,10 +74,18 @@ export function toPointsEntry(r: LoyaltyLedgerTable): PointsEntry {
   };
 }
 
-/** A PostgreSQL CHECK violation or SQLite's equivalent: a redemption lost a race for points. */
+/**
+ * The points ledger's overdraw CHECK tripped (a redemption lost a race for points). Only that
+ * constraint: a checkout batch also carries other modules' CHECKs (stored value balances), and
+ * each module answers only for its own. Both engines name the constraint in the message.
+ */
 export function isCheckViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return (
+    (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') &&
+    typeof message === 'string' &&
+    message.includes('loyalty_ledger_no_overdraw')
+  );
 }
 
 /**
@@ -260,6 +268,17 @@ export function createLoyaltyService(deps: Deps) {
         ),
       ]);
       return { ok: true, value: cfg };
+    },
+
+    /** Whether the customer is one of the tenant's: points are kept only for the tenant's own members. */
+    async knows(tenantId: string, customerId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('customers')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', customerId)
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     async account(tenantId: string, customerId: string): Promise<AccountView> {

@@ -3,8 +3,8 @@ import {
   demoVariants,
   engines,
   newOrderId,
+  signInRole,
   startTestApp,
-  TEST_PASSWORD,
   type DemoVariant,
   type TestApp,
 } from '../../../test/harness';
@@ -44,21 +44,9 @@ describe.each(engines)('marketing (%s)', (engine) => {
     fresh[role] ? { authorization: `Bearer ${fresh[role]}` } : t.auth(role);
   /** sessions expire while the generated history moves the clock over weeks: sign in again */
   async function signInAgain() {
-    for (const role of ['cashier', 'manager'] as const) {
-      const { username } = await t.deps.database.db
-        .selectFrom('staff')
-        .select('username')
-        .where('tenant_id', '=', t.seed.tenantId)
-        .where('role', '=', role)
-        .executeTakeFirstOrThrow();
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { username, password: TEST_PASSWORD },
-      });
-      fresh[role] = (res.json() as { token: string }).token;
-    }
+    for (const role of ['cashier', 'manager'] as const) fresh[role] = await signInRole(t, role, clock);
   }
+
   const call = (
     method: 'GET' | 'POST' | 'PATCH',
     url: string,
@@ -127,8 +115,10 @@ describe.each(engines)('marketing (%s)', (engine) => {
       ).items.map((c) => c.name);
     expect(await showing()).toEqual(['Morning coffee']); // 10:00 local
     clock.set(new Date('2026-03-01T05:00:00Z')); // 13:00 local: outside the daily hours
+    fresh.cashier = await signInRole(t, 'cashier', clock); // the 02:00 token lives 15 minutes
     expect(await showing()).toEqual([]);
     clock.set(new Date('2026-03-01T02:00:00Z'));
+    delete fresh.cashier; // back at 02:00 the first sign-in is live again
     expect((await call('PATCH', `/campaigns/${morning.id}`, { active: false })).statusCode).toBe(200);
     expect(await showing()).toEqual([]);
     expect((await call('PATCH', `/campaigns/${morning.id}`, { active: true })).statusCode).toBe(200);

@@ -73,10 +73,16 @@ export function movementQueries(db: Kysely<DB>, entry: StoredValueEntryTable, no
   ];
 }
 
-/** True when a statement failed on a CHECK constraint (here: a balance would go below zero). */
+/**
+ * True when the stored-value balance CHECK failed (a balance would go below zero). Only that
+ * constraint: a checkout batch also carries other modules' CHECKs (the points ledger), and each
+ * module answers only for its own. PostgreSQL names the column constraint
+ * `stored_value_accounts_balance_check`; SQLite quotes its unnamed expression.
+ */
 export function isCheckViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
+  const { code, constraint, message } = e as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (code === '23514') return constraint === 'stored_value_accounts_balance_check';
+  return code === 'SQLITE_CONSTRAINT_CHECK' && message === 'CHECK constraint failed: balance >= 0';
 }
 
 export interface StoredValueTender {
@@ -168,6 +174,16 @@ export function createStoredValue(deps: Deps) {
       const now = clock.now().toISOString();
       if (body.expiresAt !== undefined && body.expiresAt <= now) {
         return fail('validation_failed', 'The expiry must be in the future.');
+      }
+      // store credit belongs to one of the tenant's own customers
+      if (body.customerId !== undefined) {
+        const customer = await db
+          .selectFrom('customers')
+          .select('id')
+          .where('tenant_id', '=', ctx.tenantId)
+          .where('id', '=', body.customerId)
+          .executeTakeFirst();
+        if (!customer) return fail('unknown_customer', `No customer ${body.customerId}.`);
       }
       const code = newStoredValueCode();
       const account: StoredValueAccountTable = {

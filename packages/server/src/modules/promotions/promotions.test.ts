@@ -4,6 +4,7 @@ import {
   demoVariants,
   engines,
   newOrderId,
+  signInFull,
   startTestApp,
   TEST_PASSWORD,
   type DemoVariant,
@@ -149,12 +150,12 @@ describe.each(engines)('promotions (%s)', (engine) => {
 
   it('keeps tenants apart', async () => {
     const other = await seedDemo(t.deps, { password: TEST_PASSWORD, usernamePrefix: `o${Date.now()}_` });
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: other.staff.find((s) => s.role === 'manager')!.username, password: TEST_PASSWORD },
-    });
-    const token = (login.json() as { token: string }).token;
+    // managers owe a second factor: the other tenant's manager enrols one while signing in
+    const token = await signInFull(
+      t.app,
+      other.staff.find((s) => s.role === 'manager')!.username,
+      TEST_PASSWORD,
+    );
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/promotions',
