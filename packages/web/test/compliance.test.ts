@@ -10,6 +10,7 @@ import {
   childEnv,
   DEMO_PASSWORD,
   firstPage,
+  recoveryCode,
   launchBrowser,
   ROOT,
   startServer,
@@ -54,6 +55,10 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
   const variant = products.items.flatMap((p) => p.variants).find((v) => v.prices[sh.id])!;
   const price = variant.prices[sh.id]!;
   const quantity = Math.ceil(5_000_000 / price);
+  const owner = await Api.login(server.base, 'owner');
+  const member = await owner.call<{ id: string }>('POST', '/customers', { name: 'Large Cash Buyer' });
+  expect(member.status).toBe(201);
+  const customerId = member.body.id;
   const orderId = `ord_${Date.now().toString(16)}-e2e-compliance`;
   const sold = await fetch(`${server.base}/api/v1/orders`, {
     method: 'POST',
@@ -66,7 +71,7 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
       id: orderId,
       storeId: sh.id,
       registerId: register!.id,
-      customerId: 'cus_e2e_big',
+      customerId,
       lines: [{ variantId: variant.id, quantity }],
       tenders: [{ kind: 'cash', amount: price * quantity }],
     }),
@@ -74,11 +79,10 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
   expect(sold.status).toBe(201);
 
   // the server's AML consumer picks the sale up from the outbox (it polls every second)
-  const owner = await Api.login(server.base, 'owner');
   let caseId: string | undefined;
   for (let i = 0; i < 50 && !caseId; i++) {
     const cases = await owner.get<{ items: { id: string; subject: string }[] }>('/compliance/cases');
-    caseId = cases.items.find((c) => c.subject === 'customer:cus_e2e_big')?.id;
+    caseId = cases.items.find((c) => c.subject === `customer:${customerId}`)?.id;
     if (!caseId) await new Promise((r) => setTimeout(r, 200));
   }
   expect(caseId).toBeDefined();
@@ -91,13 +95,25 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
   const A = (id: string) => page.getByTestId(id);
   const missingKeys = () => page.evaluate(() => (window as TillWindow).__opentillMissingKeys ?? []);
 
+  // Api.login enrolled each person's authenticator app: the browser sign-in asks for a second
+  // factor, answered here with one of their recovery codes
+  await Api.login(server.base, 'auditor');
+  await Api.login(server.base, 'manager');
+  const signIn = async (username: string) => {
+    await A('admin-signin-username').fill(username);
+    await A('admin-signin-password').fill(DEMO_PASSWORD);
+    await A('admin-signin-submit').click();
+    await A('admin-mfa').waitFor();
+    await A('admin-mfa-recovery').click();
+    await A('admin-mfa-code').fill(recoveryCode(server.base, username));
+    await A('admin-mfa-submit').click();
+    await A('admin-shell').waitFor();
+  };
   await page.goto(`${server.base}/admin`);
-  await A('admin-signin-username').fill('owner');
-  await A('admin-signin-password').fill(DEMO_PASSWORD);
-  await A('admin-signin-submit').click();
+  await signIn('owner');
   await A('admin-nav-compliance').click();
   await A('admin-case-row').first().waitFor();
-  await page.getByText('customer:cus_e2e_big').first().click();
+  await page.getByText(`customer:${customerId}`).first().click();
   await A('admin-case').waitFor();
   await A('admin-case-move-to').selectOption('investigating');
   await A('admin-case-move').click();
@@ -120,7 +136,7 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
   await A('admin-nav-amlRules').click();
   await A('admin-rules-CN').waitFor();
   await A('admin-nav-privacy').click();
-  await A('admin-privacy-subject').fill('cus_e2e_big');
+  await A('admin-privacy-subject').fill(customerId);
   await A('admin-privacy-create').click();
   await A('admin-privacy-row').first().waitFor();
 
@@ -136,18 +152,13 @@ test('compliance pages: case from a large cash sale, transitions, PCI check, scr
 
   // the auditor reads the same pages without the buttons that act
   await A('admin-signout').click();
-  await A('admin-signin-username').fill('auditor');
-  await A('admin-signin-password').fill(DEMO_PASSWORD);
-  await A('admin-signin-submit').click();
+  await signIn('auditor');
   await A('admin-nav-pci').click();
   await A('admin-pci-item').first().waitFor();
   expect(await A('admin-pci-run').count()).toBe(0);
   // managers do not see compliance at all
   await A('admin-signout').click();
-  await A('admin-signin-username').fill('manager');
-  await A('admin-signin-password').fill(DEMO_PASSWORD);
-  await A('admin-signin-submit').click();
-  await A('admin-shell').waitFor();
+  await signIn('manager');
   expect(await A('admin-nav-compliance').count()).toBe(0);
   expect(errors).toEqual([]);
 }, 180_000);
