@@ -8,6 +8,7 @@ import {
   buildWebOnce,
   DEMO_PASSWORD,
   firstPage,
+  recoveryCode,
   launchBrowser,
   payExactCash,
   pieceTiles,
@@ -56,6 +57,11 @@ describe('promotions end to end', () => {
       await A('admin-signin-username').fill('manager');
       await A('admin-signin-password').fill(DEMO_PASSWORD);
       await A('admin-signin-submit').click();
+      // Api.login enrolled the manager's authenticator app: answer the second step with a recovery code
+      await A('admin-mfa').waitFor();
+      await A('admin-mfa-recovery').click();
+      await A('admin-mfa-code').fill(recoveryCode(server.base, 'manager'));
+      await A('admin-mfa-submit').click();
       await A('admin-shell').waitFor();
       await A('admin-nav-promotions').click();
       await A('admin-promotions').waitFor();
