@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema';
 import type { LightMyRequestResponse } from 'fastify';
@@ -34,6 +34,18 @@ interface BIds {
   factor: string;
   apiKey: string;
   approval: string;
+  customer: string;
+  coupon: string;
+  couponCode: string;
+  campaign: string;
+  promotion: string;
+  storedValue: string;
+  giftCode: string;
+  wallet: string;
+  purchaseOrder: string;
+  complianceCase: string;
+  screening: string;
+  privacyRequest: string;
 }
 
 interface Call {
@@ -66,6 +78,16 @@ const tenantFree = new Set([
   'POST /api/v1/auth/mfa/recovery-codes',
   'POST /api/v1/auth/passkey/options',
   'POST /api/v1/auth/passkey/login',
+  // the public e-receipt page and its feedback form: the unguessable token is the credential
+  // (no sign-in); B's token is never sent, only a made-up one
+  'GET /api/v1/e-receipts/:token',
+  'POST /api/v1/e-receipts/:token/feedback',
+  // a wallet provider's server calls this, authenticated by the provider's signature, not a token
+  'POST /api/v1/payments/wallet/callback/:provider',
+  // the wallet providers configured on this server, the same for every tenant
+  'GET /api/v1/payments/wallet/providers',
+  // imported sanctions lists are public data shared by all tenants (screenings are per tenant)
+  'GET /api/v1/compliance/sanctions/lists',
 ]);
 
 /** Query and body per route, naming B's records wherever the route accepts an id. */
@@ -236,6 +258,159 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
       { query: { format: 'json' } },
       { query: { format: 'csv', staffId: b.staff } },
     ],
+    // ---- payments: stored value, cards, wallets
+    'POST /api/v1/stored-value': [
+      { body: { kind: 'gift_card', storeId: b.store, amount: 100 } },
+      { body: { kind: 'store_credit', storeId: a.store, amount: 100, customerId: b.customer } },
+    ],
+    'POST /api/v1/stored-value/load': [{ body: { code: b.giftCode, amount: 100 } }],
+    'POST /api/v1/stored-value/balance': [{ body: { code: b.giftCode } }],
+    'GET /api/v1/stored-value/:id': [{}],
+    'GET /api/v1/payments/card/authorizations/:id': [{}],
+    'GET /api/v1/payments/card/exceptions': [{}],
+    'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'visa', entryMode: 'contactless' } }],
+    'POST /api/v1/payments/wallet': [
+      {
+        body: {
+          provider: 'sandbox',
+          storeId: b.store,
+          registerId: b.register,
+          amount: 100,
+          mode: 'merchant_presented',
+        },
+      },
+      {
+        body: {
+          provider: 'sandbox',
+          storeId: a.store,
+          registerId: b.register,
+          amount: 100,
+          mode: 'merchant_presented',
+        },
+      },
+    ],
+    'GET /api/v1/payments/wallet/:id': [{}],
+    'POST /api/v1/payments/wallet/:id/cancel': [{}],
+    'POST /api/v1/payments/wallet/:id/sandbox-approve': [{}],
+    // ---- customers, loyalty, coupons
+    'POST /api/v1/customers': [{ body: { name: 'Isolation', phone: '13900008888' } }],
+    'GET /api/v1/customers': [{}, { query: { q: 'B' } }],
+    'GET /api/v1/customers/lookup': [{ query: { phone: '13900007777' } }, { query: { code: b.customer } }],
+    'GET /api/v1/customers/:id': [{}],
+    'PATCH /api/v1/customers/:id': [{ body: { name: 'Taken over' } }],
+    'GET /api/v1/customers/:id/orders': [{}],
+    'GET /api/v1/customers/:id/export': [{}],
+    'POST /api/v1/customers/:id/erase': [{}],
+    'GET /api/v1/loyalty/program': [{}],
+    'PUT /api/v1/loyalty/program': [{ body: { programs: [] } }],
+    'GET /api/v1/customers/:id/loyalty': [{}],
+    'POST /api/v1/customers/:id/loyalty/adjustments': [{ body: { points: 1000, note: 'mine now' } }],
+    'POST /api/v1/customers/:id/loyalty/rewards': [
+      { body: { points: 1, coupon: { name: 'Reward', kind: 'amount', value: 100, currency: 'CNY' } } },
+    ],
+    'POST /api/v1/loyalty/expire': [{}],
+    'GET /api/v1/loyalty/ledger-check': [{}],
+    'POST /api/v1/coupons': [
+      { body: { name: 'Clash', kind: 'amount', value: 100, currency: 'CNY', code: b.couponCode } },
+      { body: { name: 'For B', kind: 'amount', value: 100, currency: 'CNY', customerId: b.customer } },
+    ],
+    'POST /api/v1/coupons/batches': [
+      { body: { name: 'For B', kind: 'amount', value: 100, currency: 'CNY', customerIds: [b.customer] } },
+    ],
+    'GET /api/v1/coupons': [{}],
+    'GET /api/v1/coupons/check': [{ query: { code: b.couponCode } }],
+    'PATCH /api/v1/coupons/:id': [{ body: { active: false } }],
+    // ---- marketing: campaigns, e-receipts, feedback
+    'POST /api/v1/campaigns': [
+      {
+        body: {
+          name: 'Into B',
+          storeId: b.store,
+          mediaKind: 'text',
+          text: 'x',
+          startsAt: '2026-01-01T00:00:00Z',
+          endsAt: '2026-02-01T00:00:00Z',
+        },
+      },
+    ],
+    'GET /api/v1/campaigns': [{}],
+    'PATCH /api/v1/campaigns/:id': [{ body: { name: 'Taken over' } }],
+    'GET /api/v1/campaigns/showing': [
+      {},
+      { query: { storeId: b.store } },
+      { query: { registerId: b.register } },
+    ],
+    'GET /api/v1/campaigns/:id/uplift': [{}],
+    'POST /api/v1/orders/:id/receipt-link': [{}],
+    'GET /api/v1/feedback': [{}],
+    // ---- promotions
+    'GET /api/v1/promotions': [{}],
+    'GET /api/v1/promotions/active': [{}, { query: { storeId: b.store } }],
+    'POST /api/v1/promotions': [
+      {
+        body: {
+          name: 'B scoped',
+          storeIds: [b.store],
+          action: { kind: 'amount_off', amount: 100, target: 'order' },
+        },
+      },
+    ],
+    'GET /api/v1/promotions/:id': [{}],
+    'PATCH /api/v1/promotions/:id': [{ body: { active: false } }],
+    'DELETE /api/v1/promotions/:id': [{}],
+    // ---- insights
+    'GET /api/v1/insights/summary': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/insights/sales': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/insights/payments': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/insights/products': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/insights/stock': [{}, { query: { storeId: b.store } }],
+    'POST /api/v1/insights/refresh': [{}],
+    'POST /api/v1/insights/rules/mine': [{}],
+    'GET /api/v1/insights/recommendations': [{}, { query: { variantId: b.variant } }],
+    'GET /api/v1/insights/recommendations/customers/:customerId': [{}],
+    'POST /api/v1/insights/segments/refresh': [{}],
+    'GET /api/v1/insights/segments': [{}],
+    'GET /api/v1/insights/reorder': [{}, { query: { storeId: b.store } }],
+    'POST /api/v1/insights/purchase-orders': [
+      { body: { storeId: b.store } },
+      { body: { storeId: a.store, lines: [{ variantId: b.variant, quantity: 1 }] } },
+    ],
+    'GET /api/v1/insights/purchase-orders': [{}, { query: { storeId: b.store } }],
+    'GET /api/v1/insights/purchase-orders/:id': [{}],
+    'POST /api/v1/insights/purchase-orders/:id/receive': [{}],
+    // ---- compliance
+    'GET /api/v1/compliance/cases': [{}],
+    'GET /api/v1/compliance/cases/:id': [{}],
+    'POST /api/v1/compliance/cases/:id/transition': [{ body: { to: 'investigating' } }],
+    'POST /api/v1/compliance/cases/:id/assign': [{ body: { assigneeId: null } }],
+    'POST /api/v1/compliance/cases/:id/notes': [{ body: { body: 'mine now' } }],
+    'POST /api/v1/compliance/cases/:id/evidence': [{ body: { kind: 'order', refId: b.order } }],
+    'GET /api/v1/compliance/cases/:id/report': [{}],
+    'GET /api/v1/compliance/alerts': [{}],
+    'GET /api/v1/compliance/rules': [{}],
+    'PUT /api/v1/compliance/rules/:jurisdiction': [{ body: { rules: [] } }],
+    'GET /api/v1/compliance/settings': [{}],
+    'PUT /api/v1/compliance/settings': [{ body: {} }],
+    'POST /api/v1/compliance/sanctions/screen': [{ body: { name: 'Nobody In Particular' } }],
+    'POST /api/v1/compliance/sanctions/screen-sale': [
+      { body: { orderId: b.order, amount: 100, currency: 'CNY', party: { name: 'Nobody In Particular' } } },
+    ],
+    'GET /api/v1/compliance/sanctions/screenings/:id/status': [{}],
+    'GET /api/v1/compliance/sanctions/screenings': [{}],
+    'GET /api/v1/compliance/sanctions/screenings/:id': [{}],
+    'POST /api/v1/compliance/sanctions/screenings/:id/decision': [
+      { body: { decision: 'clear', reason: 'mine' } },
+    ],
+    'POST /api/v1/compliance/pci/check': [{}],
+    'GET /api/v1/compliance/pci/reports': [{}],
+    'GET /api/v1/compliance/privacy/requests': [{}],
+    'POST /api/v1/compliance/privacy/requests': [{ body: { kind: 'erasure', subjectId: b.customer } }],
+    'GET /api/v1/compliance/privacy/requests/:id': [{}],
+    'POST /api/v1/compliance/privacy/requests/:id/start': [{}],
+    'POST /api/v1/compliance/privacy/requests/:id/reject': [{ body: { reason: 'mine' } }],
+    'POST /api/v1/compliance/privacy/requests/:id/fulfil': [{}],
+    'GET /api/v1/compliance/retention': [{}],
+    'PUT /api/v1/compliance/retention/:kind': [{ body: { keepDays: 1 } }],
   };
 }
 
@@ -249,7 +424,25 @@ const knownNot404 = new Map([
   // approvals module: a missing approval is 409 approval_not_pending (deny) / 403 invalid_approval (consume)
   ['POST /api/v1/approvals/:id/deny', 409],
   ['POST /api/v1/approvals/:id/consume', 403],
+  // simulated terminals (demo and tests only): a device id is any string and queues the next
+  // card for that device, 204 for every id; no real terminal is reachable through this route
+  ['POST /api/v1/payments/terminals/:id/present', 204],
+  // payments module: a missing account is 422 unknown_stored_value (the code checkout also uses)
+  ['GET /api/v1/stored-value/:id', 422],
+  // coupons module: a missing coupon is 422 unknown_coupon (the code checkout also uses)
+  ['PATCH /api/v1/coupons/:id', 422],
 ]);
+
+/**
+ * Writes that record an id exactly as the caller gave it, without looking it up: a data-subject
+ * request may arrive before the subject is identified. Carrying it out reads only the caller's
+ * tenant (an unknown subject is 404 unknown_subject), so B's id gains A nothing; the answer
+ * echoes A's own input.
+ */
+const recordsAsGiven = new Set(['POST /api/v1/compliance/privacy/requests']);
+
+/** Path parameters that name the caller's own configuration, not a record: A's value, no 404 expected. */
+const ownParams: Record<string, string> = { jurisdiction: 'CN', kind: 'orders' };
 const seenNot404 = new Map<string, number>();
 
 /** B's id for a path parameter, by the resource the path names. */
@@ -257,6 +450,7 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
   const segments = url.split('/');
   const resource = segments[segments.indexOf(`:${name}`) - 1];
   if (name === 'registerId') return b.register;
+  if (name === 'customerId') return b.customer;
   if (name === 'code' && resource === 'barcodes') return b.barcode;
   if (name !== 'id') return undefined;
   const byResource: Record<string, string> = {
@@ -273,6 +467,20 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
     mfa: b.factor,
     'api-keys': b.apiKey,
     approvals: b.approval,
+    customers: b.customer,
+    coupons: b.coupon,
+    campaigns: b.campaign,
+    promotions: b.promotion,
+    'stored-value': b.storedValue,
+    wallet: b.wallet,
+    // the simulated terminal named like B's register (terminals carry no tenant record)
+    terminals: b.register,
+    // no card sale of B's here (that needs the sandbox acquirer): an authorization-shaped id
+    authorizations: 'ath_00000000-0000-7000-8000-0000000000b0',
+    'purchase-orders': b.purchaseOrder,
+    cases: b.complianceCase,
+    screenings: b.screening,
+    requests: b.privacyRequest,
   };
   return resource === undefined ? undefined : byResource[resource];
 }
@@ -408,6 +616,79 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       payload: { kind: 'void', entityId: order.id },
     });
     expect(approval.statusCode, approval.body).toBe(201);
+    // one entity of every kind the later modules keep, made by B's own staff
+    const bMake = async (url: string, payload: object, headers = bOwner, status = 201) => {
+      const res = await t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers, payload });
+      expect(res.statusCode, `${url} ${res.body}`).toBe(status);
+      return res.json() as { id: string; code?: string; token?: string };
+    };
+    const customer = await bMake('/customers', { name: 'B Member', phone: '13900007777' }, bCashier);
+    await bMake(
+      `/customers/${customer.id}/loyalty/adjustments`,
+      { points: 50, note: 'welcome' },
+      bOwner,
+      200,
+    );
+    const coupon = await bMake('/coupons', {
+      name: 'B coupon',
+      kind: 'amount',
+      value: 100,
+      currency: 'CNY',
+      code: 'BSECRETCPN1',
+      customerId: customer.id,
+    });
+    const campaign = await bMake('/campaigns', {
+      name: 'B campaign',
+      storeId: store,
+      mediaKind: 'text',
+      text: 'B only',
+      startsAt: '2026-01-01T00:00:00Z',
+      endsAt: '2027-01-01T00:00:00Z',
+    });
+    const promotion = await bMake('/promotions', {
+      name: 'B promotion',
+      action: { kind: 'amount_off', amount: 100, target: 'order' },
+    });
+    const gift = await bMake('/stored-value', { kind: 'gift_card', storeId: store, amount: 500 });
+    const wallet = await bMake(
+      '/payments/wallet',
+      { provider: 'sandbox', storeId: store, registerId: register, amount: 100, mode: 'merchant_presented' },
+      bCashier,
+    );
+    const receiptLink = await bMake(`/orders/${order.id}/receipt-link`, {}, bCashier, 200);
+    const feedback = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/e-receipts/${receiptLink.token ?? ''}/feedback`,
+      payload: { rating: 4, source: 'receipt', comment: 'B feedback' },
+    });
+    expect(feedback.statusCode, feedback.body).toBe(201);
+    const po = await bMake('/insights/purchase-orders', {
+      storeId: store,
+      lines: [{ variantId: variant.id, quantity: 1 }],
+    });
+    const screening = await bMake('/compliance/sanctions/screen', { name: 'B Screened Party' });
+    const privacy = await bMake('/compliance/privacy/requests', { kind: 'access', subjectId: customer.id });
+    // an AML case as the monitor files it (a large cash sale is not needed to prove isolation)
+    const caseId = `cas_${randomUUID()}`;
+    const at = new Date().toISOString();
+    await db
+      .insertInto('compliance_cases')
+      .values({
+        id: caseId,
+        tenant_id: seedB.tenantId,
+        kind: 'aml',
+        subject: customer.id,
+        title: 'B case',
+        severity: 'high',
+        state: 'open',
+        assignee_id: null,
+        state_reason: null,
+        store_id: store,
+        currency: 'CNY',
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
     await db.updateTable('stores').set({ name: 'Tenant-B-Secret-Store' }).where('id', '=', store).execute();
 
     const one = async (table: 'categories' | 'tax_classes' | 'staff') =>
@@ -448,6 +729,18 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       taxClass: await one('tax_classes'),
       staff: await one('staff'),
       cashierUsername: `${prefix}cashier`,
+      customer: customer.id,
+      coupon: coupon.id,
+      couponCode: 'BSECRETCPN1',
+      campaign: campaign.id,
+      promotion: promotion.id,
+      storedValue: gift.id,
+      giftCode: gift.code ?? '',
+      wallet: wallet.id,
+      purchaseOrder: po.id,
+      complianceCase: caseId,
+      screening: screening.id,
+      privacyRequest: privacy.id,
     };
     // every id of B's, in every tenant table, plus what only B has
     const ids = new Set<string>();
@@ -463,7 +756,16 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
         for (const r of rows.rows) if (typeof r.v === 'string' && /^[a-z]+_/.test(r.v)) ids.add(r.v);
       }
     }
-    bSecrets = [...ids, seedB.tenantId, 'Tenant-B-Secret-Store', (pairing.json() as { code: string }).code];
+    bSecrets = [
+      ...ids,
+      seedB.tenantId,
+      'Tenant-B-Secret-Store',
+      (pairing.json() as { code: string }).code,
+      b.giftCode,
+      receiptLink.token ?? '',
+      'B Member',
+      'B Screened Party',
+    ];
     aIds = {
       store: t.seed.stores.sh.id,
       register: t.seed.stores.sh.registers[0] ?? '',
@@ -511,6 +813,12 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       let ghostUrl = route.url;
       let bInPath = false;
       for (const p of params) {
+        const own = tenantFree.has(key) ? undefined : ownParams[p];
+        if (own !== undefined) {
+          url = url.replace(`:${p}`, own);
+          ghostUrl = ghostUrl.replace(`:${p}`, own);
+          continue;
+        }
         const value = tenantFree.has(key) ? '000000' : pathParam(route.url, p, b);
         if (value === undefined) {
           failures.push(`${key}: no B value for path parameter :${p}`);
@@ -536,7 +844,8 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
         calls += 1;
         const what = `${key}${qs} ${JSON.stringify(call.body ?? '')} → ${res.statusCode}`;
         const ok = res.statusCode >= 200 && res.statusCode < 300;
-        const leaked = ok ? leaks(res) : [];
+        const sent = JSON.stringify(call.body ?? {});
+        const leaked = ok ? leaks(res).filter((x) => !(recordsAsGiven.has(key) && sent.includes(x))) : [];
         if (leaked.length > 0) failures.push(`${what}: answer carries B's ${leaked.slice(0, 3).join(', ')}`);
         if (bInPath) {
           // B's record must look exactly like one that does not exist: 404 (422 unknown_barcode
@@ -547,7 +856,9 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
             headers: t.auth('owner'),
             ...(payload !== undefined ? { payload: payload as object } : {}),
           });
-          const code = (r: LightMyRequestResponse) => (r.json() as { error?: { code?: string } }).error?.code;
+          // a 204 has no body to carry a code
+          const code = (r: LightMyRequestResponse) =>
+            r.body === '' ? undefined : (r.json() as { error?: { code?: string } }).error?.code;
           if (knownNot404.has(key)) seenNot404.set(key, res.statusCode);
           else if (res.statusCode !== 404 && !(route.url.includes('/barcodes/') && res.statusCode === 422))
             failures.push(`${what}: B's id in the path must be 404`);
@@ -557,7 +868,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
         const namesB = JSON.stringify(call.body ?? {})
           .match(/[a-z]{3}_[0-9a-f-]{36}/g)
           ?.some((id) => bSecrets.includes(id));
-        if (!bInPath && ok && route.method !== 'GET' && namesB)
+        if (!bInPath && ok && route.method !== 'GET' && namesB && !recordsAsGiven.has(key))
           failures.push(`${what}: a write naming B's records was accepted`);
         if (res.statusCode >= 500) failures.push(`${what}: ${res.body}`);
       }

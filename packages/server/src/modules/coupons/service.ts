@@ -203,6 +203,23 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
     return { ok: true, value: { coupon, uses, customerUses } };
   }
 
+  /** Customer ids among `ids` that are not the tenant's own (a coupon is issued to members only). */
+  async function strangers(tenantId: string, wanted: (string | null | undefined)[]): Promise<string[]> {
+    const named = [...new Set(wanted.filter((c): c is string => typeof c === 'string'))];
+    if (named.length === 0) return [];
+    const found = new Set<string>();
+    for (let i = 0; i < named.length; i += 500) {
+      const rows = await db
+        .selectFrom('customers')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', named.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return named.filter((c) => !found.has(c));
+  }
+
   return {
     termsProblem,
 
@@ -212,6 +229,8 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
     ): Promise<Result<CouponView>> {
       const problem = termsProblem(input);
       if (problem) return fail('validation_failed', problem);
+      const [stranger] = await strangers(ctx.tenantId, [input.customerId]);
+      if (stranger !== undefined) return fail('unknown_customer', `No customer ${stranger}.`);
       const code = normalizeCode(input.code ?? randomCode(10));
       if (!/^[A-Z0-9]{4,40}$/.test(code))
         return fail('validation_failed', 'A code is 4–40 letters and digits.');
@@ -261,6 +280,8 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
       if (targets.length < 1 || targets.length > 10000) {
         return fail('validation_failed', 'A batch has 1 to 10000 codes (count or customerIds).');
       }
+      const [stranger] = await strangers(ctx.tenantId, input.customerIds ?? []);
+      if (stranger !== undefined) return fail('unknown_customer', `No customer ${stranger}.`);
       const length = input.length ?? 10;
       const prefix = normalizeCode(input.prefix ?? '');
       const now = clock.now().toISOString();

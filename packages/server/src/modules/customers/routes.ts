@@ -157,9 +157,14 @@ export function customersRoutes(customers: CustomersService, loyalty: LoyaltySer
           response: { 200: listOf(obj) },
         },
       },
-      async (request) => ({
-        items: await customers.history(authOf(request).tenantId, (request.params as { id: string }).id),
-      }),
+      async (request, reply) => {
+        const tenantId = authOf(request).tenantId;
+        const { id: cid } = request.params as { id: string };
+        // another tenant's customer answers like a missing one, not as an empty history
+        const known = await customers.get(tenantId, cid);
+        if (!known.ok) return sendError(reply, known.error);
+        return { items: await customers.history(tenantId, cid) };
+      },
     );
     app.get(
       '/customers/:id/export',

@@ -639,6 +639,17 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
         .where('o.status', '<>', 'voided')
         .groupBy('l.variant_id')
         .execute();
+      // another tenant's customer answers like a missing one, not with generic picks (a member
+      // known only from imported sales has a history here but no customers row)
+      if (history.length === 0) {
+        const customer = await db
+          .selectFrom('customers')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', customerId)
+          .executeTakeFirst();
+        if (!customer) return fail('unknown_customer', `No customer ${customerId}.`);
+      }
       const index = await recIndex(tenantId);
       const rules = index.rules;
       const bought = new Set(history.map((h) => h.variant_id));

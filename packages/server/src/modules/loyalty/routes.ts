@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sendResult } from '../../http/errors';
+import { sendError, sendResult } from '../../http/errors';
 import { authOf, type Guard } from '../../http/auth';
 import { bearer, id, listOf, text } from '../../http/schemas';
 import type { CouponsService, CouponTerms } from '../coupons/service';
@@ -57,6 +57,8 @@ export const couponTermsSchema = {
 } as const;
 
 export function loyaltyRoutes(loyalty: LoyaltyService, coupons: CouponsService, guard: Guard) {
+  // another tenant's customer id answers like a missing one, and no points are written for it
+  const unknown = (cid: string) => ({ code: 'unknown_customer' as const, message: `No customer ${cid}.` });
   return async (app: FastifyInstance) => {
     app.get(
       '/loyalty/program',
@@ -104,9 +106,10 @@ export function loyaltyRoutes(loyalty: LoyaltyService, coupons: CouponsService, 
           response: { 200: obj },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const tenantId = authOf(request).tenantId;
         const { id: cid } = request.params as { id: string };
+        if (!(await loyalty.knows(tenantId, cid))) return sendError(reply, unknown(cid));
         return { account: await loyalty.account(tenantId, cid), ledger: await loyalty.ledger(tenantId, cid) };
       },
     );
@@ -133,6 +136,8 @@ export function loyaltyRoutes(loyalty: LoyaltyService, coupons: CouponsService, 
       },
       async (request, reply) => {
         const b = request.body as { points: number; note: string };
+        const cid = (request.params as { id: string }).id;
+        if (!(await loyalty.knows(authOf(request).tenantId, cid))) return sendError(reply, unknown(cid));
         return sendResult(
           reply,
           await loyalty.adjust(authOf(request), (request.params as { id: string }).id, b.points, b.note),
@@ -167,6 +172,8 @@ export function loyaltyRoutes(loyalty: LoyaltyService, coupons: CouponsService, 
       },
       async (request, reply) => {
         const b = request.body as { points: number; coupon: CouponTerms };
+        const cid = (request.params as { id: string }).id;
+        if (!(await loyalty.knows(authOf(request).tenantId, cid))) return sendError(reply, unknown(cid));
         return sendResult(
           reply,
           await coupons.rewardCoupon(authOf(request), (request.params as { id: string }).id, {

@@ -184,6 +184,11 @@ export function createMarketingService(deps: Deps, s: { stores: StoresService; o
     async createCampaign(ctx: AuthContext, input: CampaignInput): Promise<Result<CampaignView>> {
       const p = problem(input);
       if (p) return fail('validation_failed', p);
+      // a campaign runs in one of the tenant's own stores, or in all of them
+      if (input.storeId) {
+        const store = await s.stores.get(ctx.tenantId, input.storeId);
+        if (!store.ok) return store;
+      }
       const now = clock.now().toISOString();
       const row: CampaignTable = {
         id: ids.newId('cmp'),
@@ -234,6 +239,10 @@ export function createMarketingService(deps: Deps, s: { stores: StoresService; o
       const merged: CampaignInput = { ...campaignView(current), ...patch };
       const p = problem(merged);
       if (p) return fail('validation_failed', p);
+      if (patch.storeId) {
+        const store = await s.stores.get(ctx.tenantId, patch.storeId);
+        if (!store.ok) return store;
+      }
       const now = clock.now().toISOString();
       const set = {
         store_id: merged.storeId ?? null,
