@@ -46,6 +46,7 @@ interface BIds {
   complianceCase: string;
   screening: string;
   privacyRequest: string;
+  cardAuth: string;
 }
 
 interface Call {
@@ -475,8 +476,7 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
     wallet: b.wallet,
     // the simulated terminal named like B's register (terminals carry no tenant record)
     terminals: b.register,
-    // no card sale of B's here (that needs the sandbox acquirer): an authorization-shaped id
-    authorizations: 'ath_00000000-0000-7000-8000-0000000000b0',
+    authorizations: b.cardAuth,
     'purchase-orders': b.purchaseOrder,
     cases: b.complianceCase,
     screenings: b.screening,
@@ -662,6 +662,32 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       payload: { rating: 4, source: 'receipt', comment: 'B feedback' },
     });
     expect(feedback.statusCode, feedback.body).toBe(201);
+    // a card sale on B's register through the simulated terminal and the sandbox acquirer
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders/quote',
+      headers: bCashier,
+      payload: { storeId: store, registerId: register, lines: [{ variantId: variant.id, quantity: 1 }] },
+    });
+    expect(quote.statusCode, quote.body).toBe(200);
+    const cardSale = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { ...bCashier, 'idempotency-key': randomBytes(8).toString('hex') },
+      payload: {
+        id: newOrderId(),
+        storeId: store,
+        registerId: register,
+        lines: [{ variantId: variant.id, quantity: 1 }],
+        tenders: [{ kind: 'card', amount: (quote.json() as { total: number }).total, terminalId: register }],
+      },
+    });
+    expect(cardSale.statusCode, cardSale.body).toBe(201);
+    const cardAuth = await db
+      .selectFrom('card_authorizations')
+      .select('id')
+      .where('tenant_id', '=', seedB.tenantId)
+      .executeTakeFirstOrThrow();
     const po = await bMake('/insights/purchase-orders', {
       storeId: store,
       lines: [{ variantId: variant.id, quantity: 1 }],
@@ -741,6 +767,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       complianceCase: caseId,
       screening: screening.id,
       privacyRequest: privacy.id,
+      cardAuth: cardAuth.id,
     };
     // every id of B's, in every tenant table, plus what only B has
     const ids = new Set<string>();
