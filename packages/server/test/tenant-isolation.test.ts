@@ -269,7 +269,8 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/stored-value/:id': [{}],
     'GET /api/v1/payments/card/authorizations/:id': [{}],
     'GET /api/v1/payments/card/exceptions': [{}],
-    'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'visa', entryMode: 'contactless' } }],
+    // a declining card queued on B's register id: B's next card sale must not read it (checked below)
+    'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'declined', entryMode: 'contactless' } }],
     'POST /api/v1/payments/wallet': [
       {
         body: {
@@ -529,6 +530,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
   let b: BIds;
   let bSecrets: string[];
   let aIds: { store: string; register: string; variant: string };
+  let bSale: { headers: Record<string, string>; due: number };
 
   beforeAll(async () => {
     t = await startTestApp(engine);
@@ -683,6 +685,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       },
     });
     expect(cardSale.statusCode, cardSale.body).toBe(201);
+    bSale = { headers: bCashier, due: (quote.json() as { total: number }).total };
     const cardAuth = await db
       .selectFrom('card_authorizations')
       .select('id')
@@ -904,5 +907,20 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
     expect(seenNot404).toEqual(knownNot404);
     expect(calls).toBeGreaterThan(routes.length);
     expect(await snapshot(t, bTenant)).toEqual(before);
+
+    // the card A presented on B's register id waits for A's sales only: B's next card sale is approved
+    const bCard = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { ...bSale.headers, 'idempotency-key': randomBytes(8).toString('hex') },
+      payload: {
+        id: newOrderId(),
+        storeId: b.store,
+        registerId: b.register,
+        lines: [{ variantId: b.variant, quantity: 1 }],
+        tenders: [{ kind: 'card', amount: bSale.due, terminalId: b.register }],
+      },
+    });
+    expect(bCard.statusCode, bCard.body).toBe(201);
   }, 120_000);
 });

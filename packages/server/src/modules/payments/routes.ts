@@ -224,11 +224,11 @@ export function paymentsRoutes(
           };
           const test = TEST_CARDS[body.card];
           const pin = test.pin === undefined ? undefined : body.wrongPin ? '0000' : test.pin;
-          terminals.present((request.params as { id: string }).id, {
-            card: test.card,
-            entryMode: body.entryMode,
-            ...(pin !== undefined ? { pin } : {}),
-          });
+          terminals.present(
+            (request.params as { id: string }).id,
+            { card: test.card, entryMode: body.entryMode, ...(pin !== undefined ? { pin } : {}) },
+            authOf(request).tenantId,
+          );
           return reply.status(204).send();
         },
       );

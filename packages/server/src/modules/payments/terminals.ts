@@ -68,6 +68,18 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
     { sim: TerminalSimulator; queue: Presented[]; offline: Map<string, Presented> }
   >();
   let serial = 0;
+  // cards presented through the API wait per tenant: terminal ids are register ids, so another
+  // tenant naming the same id must not choose the card this tenant's next sale reads
+  const presented = new Map<string, Presented[]>();
+  const queueOf = (tenantId: string, terminalId: string) => {
+    const k = `${tenantId}\u0000${terminalId}`;
+    let q = presented.get(k);
+    if (!q) {
+      q = [];
+      presented.set(k, q);
+    }
+    return q;
+  };
 
   function device(terminalId: string) {
     let d = devices.get(terminalId);
@@ -88,7 +100,8 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
   }
 
   const port: TerminalPort & {
-    present(terminalId: string, p: Presented): void;
+    /** the next card: for one tenant's sales (the API), or for any (in-process tests and demo) */
+    present(terminalId: string, p: Presented, tenantId?: string): void;
     storeOffline(terminalId: string, reference: string, p: Presented): void;
     tokenKey: string;
   } = {
@@ -98,10 +111,11 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
         return { status: 'unknown_terminal', message: `No payment terminal ${req.terminalId}.` };
       }
       const d = device(req.terminalId);
-      const p = d.queue.shift() ?? {
-        card: { pan: '4242424242424242', expiry: '3012' },
-        entryMode: 'contactless',
-      };
+      const p = queueOf(req.tenantId, req.terminalId).shift() ??
+        d.queue.shift() ?? {
+          card: { pan: '4242424242424242', expiry: '3012' },
+          entryMode: 'contactless',
+        };
       return read(d, p);
     },
     async takeOffline(req) {
@@ -112,8 +126,9 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
       d.offline.delete(req.reference);
       return read(d, p);
     },
-    present(terminalId, p) {
-      device(terminalId).queue.push(p);
+    present(terminalId, p, tenantId) {
+      if (tenantId !== undefined) queueOf(tenantId, terminalId).push(p);
+      else device(terminalId).queue.push(p);
     },
     storeOffline(terminalId, reference, p) {
       device(terminalId).offline.set(reference, p);
