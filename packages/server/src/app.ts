@@ -82,7 +82,11 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const cash = createCashService(deps, { stores });
   const payments = createPaymentsService(deps, paymentsSetup.options);
   // customers, loyalty, coupons, marketing
-  const customers = createCustomersService(deps, { cipher: deps.cipher });
+  // customers are screened against the sanctions lists at creation and change (compliance, below)
+  const screenCustomer = async (tenantId: string, customerId: string, name: string) => {
+    await compliance.sanctions.screenParty(tenantId, { name }, { type: 'customer', id: customerId });
+  };
+  const customers = createCustomersService(deps, { cipher: deps.cipher, screen: screenCustomer });
   const loyalty = createLoyaltyService(deps);
   const coupons = createCouponsService(deps, { loyalty });
   const members = createMemberCheckout(deps, { customers, loyalty, coupons });

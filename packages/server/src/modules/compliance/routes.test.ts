@@ -215,6 +215,18 @@ describe.each(engines)('compliance routes (%s)', (engine) => {
     expect(hit.json().matches[0]).toMatchObject({ externalId: '36003', dobMatch: true });
     expect(hit.json().name).toBe('Minghui Zhao');
 
+    // a customer is screened when created: the officer sees the potential match
+    const customer = await send('POST', '/customers', { name: 'Zhao Minghui' });
+    expect(customer.statusCode).toBe(201);
+    const screenings = (await get('/compliance/sanctions/screenings')).json().items as {
+      subjectType: string;
+      subjectId: string | null;
+      status: string;
+    }[];
+    expect(
+      screenings.find((s) => s.subjectType === 'customer' && s.subjectId === customer.json().id)?.status,
+    ).toBe('potential_match');
+
     // below the sale amount: nothing to screen; above: held
     const small = await send(
       'POST',

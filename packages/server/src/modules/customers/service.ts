@@ -65,7 +65,17 @@ export interface CustomerInput {
 export const MEMBER_QR_PREFIX = 'OTM:';
 
 /** Customers: profiles with per-field encrypted personal data, consent, lookup, export, erasure. */
-export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }) {
+export function createCustomersService(
+  deps: Deps,
+  opts: {
+    cipher: FieldCipher;
+    /**
+     * Sanctions screening of a customer's name at creation and change (the compliance module);
+     * a failure to screen is logged, never a reason to lose the profile.
+     */
+    screen?: (tenantId: string, customerId: string, name: string) => Promise<void>;
+  },
+) {
   const { database, clock, ids } = deps;
   const { cipher } = opts;
   const db = database.db;
@@ -153,6 +163,15 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
       'Another customer already has this phone number, e-mail address or card number.',
     );
 
+  async function screenName(tenantId: string, customerId: string, name: string) {
+    if (!opts.screen) return;
+    try {
+      await opts.screen(tenantId, customerId, name);
+    } catch (err) {
+      deps.log.error({ err, customerId }, 'sanctions screening of a customer failed');
+    }
+  }
+
   return {
     async create(ctx: AuthContext, input: CustomerInput): Promise<Result<CustomerView>> {
       const profile = cleanProfile(input);
@@ -204,6 +223,7 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
         if (isUniqueViolation(e)) return duplicate();
         throw e;
       }
+      if (profile.value.name) await screenName(ctx.tenantId, id, profile.value.name);
       return { ok: true, value: await view(row) };
     },
 
@@ -248,6 +268,7 @@ export function createCustomersService(deps: Deps, opts: { cipher: FieldCipher }
         if (isUniqueViolation(e)) return duplicate();
         throw e;
       }
+      if (profile.value.name) await screenName(ctx.tenantId, id, profile.value.name);
       return { ok: true, value: await view({ ...current, ...patch }) };
     },
 
