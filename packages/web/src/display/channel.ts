@@ -22,6 +22,13 @@ export interface DisplaySlide {
   textZh: string | null;
 }
 
+/** A product suggested for the cart ("you may also like"). */
+export interface DisplaySuggestion {
+  name: string;
+  nameZh: string | null;
+  price: number;
+}
+
 export type DisplayState =
   | { kind: 'idle'; storeName: string; slides?: DisplaySlide[] }
   | {
@@ -34,6 +41,8 @@ export type DisplayState =
       total: number;
       /** cart-aware hints ("add one more for 20% off") from the campaigns of the items in the cart */
       hints?: { text: string; textZh: string | null }[];
+      /** frequently bought with this cart (insights recommendations), priced in this store */
+      suggestions?: DisplaySuggestion[];
     }
   | {
       kind: 'paying';

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DisplayLine, DisplaySlide, DisplayState } from './channel';
+import type { DisplayLine, DisplaySlide, DisplayState, DisplaySuggestion } from './channel';
 import { CampaignSlides, CartHints, FeedbackPanel } from './marketing';
 import { money, quantityText } from './format';
 import { QrImage } from './qr-image';
@@ -90,6 +90,25 @@ function Amount({
   );
 }
 
+/** "You may also like": products often bought with what is in the cart. */
+function Suggestions({ items, currency }: { items: DisplaySuggestion[]; currency: string }) {
+  const { t, i18n } = useTranslation();
+  const zh = i18n.language === 'zh-CN';
+  return (
+    <section className="disp-suggestions" data-testid="display-suggestions">
+      <h3>{t('display.suggestions.title')}</h3>
+      <ul>
+        {items.map((s, i) => (
+          <li key={i} data-testid="display-suggestion">
+            <span>{zh && s.nameZh ? s.nameZh : s.name}</span>
+            <span className="disp-suggestion-price">{money(s.price, currency)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The sale as it changes: lines scroll to the newest one, totals stay in view. */
 export function CartScreen({ state }: { state: Of<'cart'> }) {
   const { t } = useTranslation();
@@ -125,6 +144,7 @@ export function CartScreen({ state }: { state: Of<'cart'> }) {
         ))}
       </ol>
       {state.hints?.length ? <CartHints hints={state.hints} /> : null}
+      {state.suggestions?.length ? <Suggestions items={state.suggestions} currency={state.currency} /> : null}
       <footer className="disp-totals">
         <Amount
           label={t('display.cart.subtotal')}

@@ -13,6 +13,7 @@ export const displayEn = {
     s3Title: 'Ask for your receipt by QR',
     s3Body: 'Scan it to keep it — no paper needed.',
   },
+  suggestions: { title: 'You may also like' },
   cart: {
     title: 'Your items',
     items_one: '{{count}} item',

@@ -15,6 +15,7 @@ export const displayZhCN: Strings<typeof displayEn> = {
     s3Title: '扫码获取电子小票',
     s3Body: '扫一扫即可保存，无需纸质小票。',
   },
+  suggestions: { title: '您可能还喜欢' },
   cart: {
     title: '您的商品',
     items_one: '{{count}} 件商品',

@@ -181,6 +181,8 @@ export interface Till {
   /** name in either language (substring), SKU or barcode; local, fast at 100,000 products */
   search(query: string, limit: number): Promise<CatalogItem[]>;
   scan(code: string): Promise<TillResult<ScanResult>>;
+  /** the local catalog's items for these variant ids, in order; unknown or not sold here are left out */
+  itemsByIds(variantIds: string[]): Promise<CatalogItem[]>;
 
   /** the core's price for this cart in this store (same answer as the server) */
   /** Prices with the cached promotions at `at` (default now). */

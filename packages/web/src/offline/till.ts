@@ -757,6 +757,16 @@ class TillEngine implements Till {
     return out;
   }
 
+  async itemsByIds(variantIds: string[]): Promise<CatalogItem[]> {
+    await this.catalogReady();
+    const out: CatalogItem[] = [];
+    for (const id of variantIds) {
+      const row = this.items.get(id);
+      if (row && this.sellable(id)) out.push(this.toItem(row));
+    }
+    return out;
+  }
+
   async scan(code: string): Promise<TillResult<ScanResult>> {
     await this.catalogReady();
     return this.scanNow(code);

@@ -1,6 +1,6 @@
 import type { PricedCart } from '@opentill/core';
 import { displayPublisher, type DisplayPublisher, type DisplayState } from '../display/channel';
-import type { Cart } from '../offline/contract';
+import type { Cart, CatalogItem } from '../offline/contract';
 import { cartHints, type ShowingCampaign } from './campaigns';
 
 let current: { registerId: string; publisher: DisplayPublisher } | null = null;
@@ -19,6 +19,7 @@ export function cartDisplayState(
   priced: PricedCart | null,
   storeName: string,
   campaigns: ShowingCampaign[] = [],
+  suggested: CatalogItem[] = [],
 ): DisplayState {
   if (cart.lines.length === 0 || !priced) {
     const slides = campaigns.map(({ id, mediaKind, mediaUrl, text, textZh }) => ({
@@ -33,6 +34,9 @@ export function cartDisplayState(
   const hints = cartHints(
     campaigns,
     cart.lines.map((l) => l.item.variantId),
+  );
+  const suggestions = suggested.flatMap(({ name, nameZh, price }) =>
+    price === null ? [] : [{ name, nameZh, price }],
   );
   return {
     kind: 'cart',
@@ -52,5 +56,6 @@ export function cartDisplayState(
     taxTotal: priced.taxTotal,
     total: priced.total,
     ...(hints.length ? { hints } : {}),
+    ...(suggestions.length ? { suggestions } : {}),
   };
 }

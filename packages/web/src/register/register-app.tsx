@@ -56,9 +56,10 @@ import { PayScreen } from './pay-screen';
 import { PinSwitch } from './pin-switch';
 import { ReceiptView } from './receipt-view';
 import { RefundScreen } from './refund-screen';
-import { RegisterContext, type RegisterContextValue, type Session } from './register-context';
+import { RegisterContext, useSyncState, type RegisterContextValue, type Session } from './register-context';
 import { SellingScreen } from './selling-screen';
 import { SettingsDialog } from './settings-dialog';
+import { useSuggestions } from './suggestions';
 import { useScanner } from './use-scanner';
 import './register.css';
 
@@ -186,9 +187,12 @@ function Main({
   const storeName =
     i18n.language === 'zh-CN' && session.store.nameZh ? session.store.nameZh : session.store.name;
   const campaigns = useShowingCampaigns(session.store.id);
+  const { online } = useSyncState(till);
+  const suggestions = useSuggestions(till, cart, online);
   useEffect(() => {
-    if (view === 'sell') publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns));
-  }, [view, cart, priced, registerId, storeName, campaigns]);
+    if (view === 'sell')
+      publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns, suggestions));
+  }, [view, cart, priced, registerId, storeName, campaigns, suggestions]);
 
   const ctx: RegisterContextValue = useMemo(
     () => ({
@@ -324,6 +328,7 @@ function Main({
               pendingWeigh={pendingWeigh}
               clearPendingWeigh={() => setPendingWeigh(null)}
               modalOpen={modal !== null}
+              suggestions={suggestions}
             />
           ) : null}
           {view === 'pay' && priced ? (

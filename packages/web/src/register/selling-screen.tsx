@@ -18,6 +18,7 @@ import { MemberBar } from './member-panel';
 import { DiscountDialog, ParkDialog, ParkedList, QuantityDialog } from './dialogs';
 import { itemName } from './names';
 import { canDiscount, useRegister } from './register-context';
+import { SuggestionStrip } from './suggestions';
 
 type Dialog =
   | { kind: 'weigh'; item: CatalogItem }
@@ -39,6 +40,7 @@ export function SellingScreen({
   pendingWeigh,
   clearPendingWeigh,
   modalOpen,
+  suggestions,
 }: {
   cart: Cart;
   setCart: (update: (cart: Cart) => Cart) => void;
@@ -51,6 +53,8 @@ export function SellingScreen({
   clearPendingWeigh: () => void;
   /** another dialog (PIN, settings) is open: no shortcuts */
   modalOpen: boolean;
+  /** frequently bought with this cart (empty offline) */
+  suggestions: CatalogItem[];
 }) {
   const { t, i18n } = useTranslation();
   const { till, session, notify } = useRegister();
@@ -157,6 +161,7 @@ export function SellingScreen({
           onPay={onPay}
           parkedCount={parkedCount}
         />
+        <SuggestionStrip items={suggestions} onPick={pick} />
       </div>
       {dialog?.kind === 'weigh' ? (
         <QuantityDialog

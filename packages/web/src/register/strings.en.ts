@@ -61,6 +61,7 @@ export const registerEn = {
     clear: 'Clear',
     pay: 'Pay',
   },
+  suggestions: { title: 'Frequently bought together' },
   qty: {
     title: 'Quantity: {{name}}',
     weightTitle: 'Weight: {{name}}',

@@ -63,6 +63,7 @@ export const registerZhCN: Strings<typeof registerEn> = {
     clear: '清空',
     pay: '收款',
   },
+  suggestions: { title: '常一起购买' },
   qty: {
     title: '数量：{{name}}',
     weightTitle: '称重：{{name}}',
