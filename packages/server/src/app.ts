@@ -19,6 +19,7 @@ import { catalogRoutes } from './modules/catalog/routes';
 import { createStockService } from './modules/stock/service';
 import { stockRoutes } from './modules/stock/routes';
 import { createOrdersService } from './modules/orders/service';
+import type { CustomerSaleHold } from './modules/orders/checkout';
 import { ordersRoutes } from './modules/orders/routes';
 import { createCashService } from './modules/cash/service';
 import { cashRoutes } from './modules/cash/routes';
@@ -88,13 +89,28 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   };
   const customers = createCustomersService(deps, { cipher: deps.cipher, screen: screenCustomer });
   const loyalty = createLoyaltyService(deps);
-  const coupons = createCouponsService(deps, { loyalty });
+  // RFM segments (insights) target coupon batches and promotions' segment condition
+  const insights = createInsightsService(deps, { stock });
+  const coupons = createCouponsService(deps, { loyalty, segments: insights });
   const members = createMemberCheckout(deps, { customers, loyalty, coupons });
-  const orders = createOrdersService(deps, payments, { members, loyalty });
+  // a sale with a customer passes the sanctions gate (compliance, below); the name is read only when screened
+  const customerSaleHold: CustomerSaleHold = (tenantId, sale) =>
+    compliance.sanctions.customerSaleHold(tenantId, {
+      ...sale,
+      name: async () => {
+        const c = await customers.get(tenantId, sale.customerId);
+        return c.ok ? c.value.name : null;
+      },
+    });
+  const orders = createOrdersService(deps, payments, {
+    members,
+    loyalty,
+    customerSaleHold,
+    segmentsOf: (tenantId, customerId) => insights.segmentsOf(tenantId, customerId),
+  });
   const marketing = createMarketingService(deps, { stores, orders });
   const display = createDisplayService(deps, { stores });
   const promotions = createPromotionsService(deps);
-  const insights = createInsightsService(deps, { stock });
   const audit = createAuditService(deps);
   const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps, {

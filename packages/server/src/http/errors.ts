@@ -105,6 +105,7 @@ export const errorStatus = {
   unknown_jurisdiction: 404,
   unknown_screening: 404,
   screening_already_decided: 409,
+  sanctions_hold: 409,
   invalid_list_file: 422,
   unknown_privacy_request: 404,
   unknown_subject: 404,
@@ -154,6 +155,9 @@ export const errorStatus = {
   nothing_to_order: 422,
   unknown_purchase_order: 404,
   purchase_order_not_draft: 409,
+  // coupon batches to an RFM segment
+  unknown_segment: 422,
+  empty_segment: 422,
   // server
   internal_error: 500,
 } as const;

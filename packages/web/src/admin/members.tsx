@@ -349,6 +349,11 @@ export function Coupons() {
   const { canWrite, stores } = useAdmin();
   const currency = stores[0]?.currency ?? 'CNY';
   const list = useLoad(() => api<{ items: Coupon[] }>('GET', '/coupons?limit=300'), []);
+  // RFM segments from the last insights refresh: a batch for one goes to each of its members
+  const segments = useLoad(
+    () => api<{ items: { segment: string; customers: number }[] }>('GET', '/insights/segments'),
+    [],
+  );
   const [draft, setDraft] = useState<{
     name: string;
     kind: 'amount' | 'percent' | 'promotion';
@@ -382,13 +387,13 @@ export function Coupons() {
     };
     const count = Number(draft.count || '1');
     const r =
-      count > 1 || !draft.code
+      draft.segment || count > 1 || !draft.code
         ? await submit.run(() =>
-            api<{ coupons: Coupon[] }>('POST', '/coupons/batches', {
-              ...terms,
-              count,
-              ...(draft.segment ? { segment: draft.segment } : {}),
-            }),
+            api<{ coupons: Coupon[] }>(
+              'POST',
+              '/coupons/batches',
+              draft.segment ? { ...terms, segment: draft.segment } : { ...terms, count },
+            ),
           )
         : await submit.run(() => api<Coupon>('POST', '/coupons', { ...terms, code: draft.code }));
     if (r) {
@@ -499,11 +504,22 @@ export function Coupons() {
                 onChange={(e) => setDraft({ ...draft, maxUses: e.target.value })}
               />
             </Field>
-            <Field label={t('admin.members.segment')}>
-              <input
+            <Field label={t('admin.members.segment')} hint={t('admin.members.segmentHint')}>
+              <select
+                data-testid="admin-coupon-segment"
                 value={draft.segment}
                 onChange={(e) => setDraft({ ...draft, segment: e.target.value })}
-              />
+              >
+                <option value="">{t('admin.members.segmentNone')}</option>
+                {segments.data?.items.map((s) => (
+                  <option key={s.segment} value={s.segment}>
+                    {t('admin.members.segmentMembers', {
+                      name: t(`admin.analytics.segmentName.${s.segment}`, { defaultValue: s.segment }),
+                      n: s.customers,
+                    })}
+                  </option>
+                ))}
+              </select>
             </Field>
           </div>
           <ErrorBox message={submit.error} />

@@ -80,7 +80,15 @@ export interface CouponUse {
 }
 
 /** Coupons: codes, batches, validity, per-customer limits, atomic redemption at checkout. */
-export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService }) {
+/** Where segment membership comes from (the insights service's RFM segments). */
+export interface SegmentMembers {
+  segmentMembers(tenantId: string, segment: string): Promise<Result<string[]>>;
+}
+
+export function createCouponsService(
+  deps: Deps,
+  opts: { loyalty: LoyaltyService; segments?: SegmentMembers },
+) {
   const { database, clock, ids } = deps;
   const db = database.db;
 
@@ -263,6 +271,8 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
     /**
      * A batch of unguessable codes (crypto random over an alphabet without look-alike characters):
      * `count` anonymous codes, or one code issued to each of `customerIds`, tagged with `segment`.
+     * A `segment` without `customerIds` or `count` is an RFM segment: its current members (from
+     * the insights service) get one code each.
      */
     async generate(
       ctx: AuthContext,
@@ -276,11 +286,18 @@ export function createCouponsService(deps: Deps, opts: { loyalty: LoyaltyService
     ): Promise<Result<{ batchId: string; coupons: CouponView[] }>> {
       const problem = termsProblem(input);
       if (problem) return fail('validation_failed', problem);
-      const targets = input.customerIds ?? Array.from({ length: input.count ?? 0 }, () => null);
+      let customerIds = input.customerIds;
+      if (customerIds === undefined && input.count === undefined && input.segment) {
+        if (!opts.segments) return fail('unknown_segment', 'Segments are not available.');
+        const members = await opts.segments.segmentMembers(ctx.tenantId, input.segment);
+        if (!members.ok) return members;
+        customerIds = members.value;
+      }
+      const targets = customerIds ?? Array.from({ length: input.count ?? 0 }, () => null);
       if (targets.length < 1 || targets.length > 10000) {
         return fail('validation_failed', 'A batch has 1 to 10000 codes (count or customerIds).');
       }
-      const [stranger] = await strangers(ctx.tenantId, input.customerIds ?? []);
+      const [stranger] = await strangers(ctx.tenantId, customerIds ?? []);
       if (stranger !== undefined) return fail('unknown_customer', `No customer ${stranger}.`);
       const length = input.length ?? 10;
       const prefix = normalizeCode(input.prefix ?? '');

@@ -10,18 +10,21 @@ export interface PurchaseRow {
   amount: number;
 }
 
-export type RfmSegment =
-  | 'champions'
-  | 'loyal'
-  | 'potential_loyalist'
-  | 'new'
-  | 'promising'
-  | 'need_attention'
-  | 'about_to_sleep'
-  | 'at_risk'
-  | 'cannot_lose'
-  | 'hibernating'
-  | 'lost';
+export const RFM_SEGMENTS = [
+  'champions',
+  'loyal',
+  'potential_loyalist',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cannot_lose',
+  'hibernating',
+  'lost',
+] as const;
+
+export type RfmSegment = (typeof RFM_SEGMENTS)[number];
 
 export interface CustomerRfm {
   customerId: string;

@@ -8,7 +8,7 @@ import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
 import { mineRules } from './apriori';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
-import { rfm, type RfmSegment } from './rfm';
+import { RFM_SEGMENTS, rfm, type RfmSegment } from './rfm';
 import { refreshRollups } from './rollups';
 import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
@@ -733,6 +733,38 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       return ok(
         rows.map((r) => ({ segment: r.segment, customers: n(r.customers), monetary: n(r.monetary) })),
       );
+    },
+
+    /**
+     * Current members of a named RFM segment (as of the last refresh), for coupon targeting.
+     * An unknown name or a segment nobody is in is refused, so a batch never silently issues zero.
+     */
+    async segmentMembers(tenantId: string, segment: string) {
+      if (!(RFM_SEGMENTS as readonly string[]).includes(segment)) {
+        return fail('unknown_segment', `No RFM segment ${segment}; one of ${RFM_SEGMENTS.join(', ')}.`);
+      }
+      const rows = await db
+        .selectFrom('insights_rfm')
+        .select('customer_id')
+        .where('tenant_id', '=', tenantId)
+        .where('segment', '=', segment)
+        .orderBy('customer_id')
+        .execute();
+      if (rows.length === 0) {
+        return fail('empty_segment', `Segment ${segment} has no customers; refresh segments first.`);
+      }
+      return ok(rows.map((r) => r.customer_id));
+    },
+
+    /** The customer's current RFM segment(s): what the promotions `segment` condition matches. */
+    async segmentsOf(tenantId: string, customerId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('insights_rfm')
+        .select('segment')
+        .where('tenant_id', '=', tenantId)
+        .where('customer_id', '=', customerId)
+        .execute();
+      return rows.map((r) => r.segment);
     },
 
     /** Reorder list for a store; also flags newly low items once each through the outbox. */

@@ -75,6 +75,12 @@ export interface CheckoutBody {
   createdAt?: string;
 }
 
+/** The sanctions gate a sale with a customer passes (compliance implements it; orders only calls it). */
+export type CustomerSaleHold = (
+  tenantId: string,
+  sale: { orderId: string; customerId: string; amount: number; currency: string },
+) => Promise<{ ok: true } | { ok: false; error: ApiError }>;
+
 export type CheckoutResult =
   | {
       ok: true;
@@ -243,6 +249,8 @@ export function createCheckout(
       tenantId: string,
       customerId: string,
     ) => Promise<{ tierId: string | null; segmentIds: string[] }>;
+    /** sanctions: refuses a sale whose customer is held (compliance, wired in app.ts) */
+    customerSaleHold?: CustomerSaleHold;
   } = {},
 ) {
   const { database, clock, ids } = deps;
@@ -639,6 +647,18 @@ export function createCheckout(
       const quoted = orderView(order, lines, payments_);
       return { ok: true, status: 200, body: quoted, json: JSON.stringify(quoted), replayed: false };
     }
+
+    // --- sanctions: a sale with a customer is refused while the customer is held, before any card is charged ---
+    if (body.customerId && hooks.customerSaleHold) {
+      const hold = await hooks.customerSaleHold(tenantId, {
+        orderId: order.id,
+        customerId: body.customerId,
+        amount: cart.total,
+        currency: store.currency,
+      });
+      if (!hold.ok) return hold;
+    }
+    // --- end sanctions ---
 
     // tenders that need balances, a provider or a card authorization: checked (and cards
     // authorized) now, outside the transaction; their writes join the batch below.

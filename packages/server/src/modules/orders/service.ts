@@ -20,7 +20,7 @@ import { can } from '../auth/permissions';
 import type { AuthContext } from '../auth/service';
 import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
-import { createCheckout } from './checkout';
+import { createCheckout, type CustomerSaleHold } from './checkout';
 import { orderView, type OrderView } from './view';
 import type { PaymentsService } from '../payments/service';
 import type { MemberCheckout } from '../customers/checkout-hook';
@@ -141,19 +141,28 @@ const REFUND_TO: ReadonlySet<TenderKind> = new Set(['cash', 'card', 'other', 'st
 export function createOrdersService(
   deps: Deps,
   pay?: PaymentsService,
-  hooks: { members?: MemberCheckout; loyalty?: LoyaltyService } = {},
+  hooks: {
+    members?: MemberCheckout;
+    loyalty?: LoyaltyService;
+    /** the customer's current segments (insights RFM), for promotions' `segment` condition */
+    segmentsOf?: (tenantId: string, customerId: string) => Promise<string[]>;
+    /** sanctions: the compliance gate a sale with a customer passes (wired in app.ts) */
+    customerSaleHold?: CustomerSaleHold;
+  } = {},
 ) {
   const { database, clock, ids } = deps;
   const db = database.db;
   const loyalty = hooks.loyalty;
   const { checkout, quote } = createCheckout(deps, pay, {
     members: hooks.members,
-    // promotions for member tiers: the tier the loyalty ledger gives the customer
-    ...(loyalty
+    ...(hooks.customerSaleHold ? { customerSaleHold: hooks.customerSaleHold } : {}),
+    // promotions for member tiers and segments: the tier the loyalty ledger gives the customer,
+    // the segments the last insights refresh put them in
+    ...(loyalty || hooks.segmentsOf
       ? {
           customerFacts: async (tenantId: string, customerId: string) => ({
-            tierId: (await loyalty.account(tenantId, customerId)).tier?.id ?? null,
-            segmentIds: [],
+            tierId: loyalty ? ((await loyalty.account(tenantId, customerId)).tier?.id ?? null) : null,
+            segmentIds: hooks.segmentsOf ? await hooks.segmentsOf(tenantId, customerId) : [],
           }),
         }
       : {}),

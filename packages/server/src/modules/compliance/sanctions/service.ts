@@ -405,6 +405,61 @@ export function createSanctionsService(deps: Deps, options: { cipher: FieldCiphe
       return { held: screening.status === 'potential_match', screening };
     },
 
+    /**
+     * The checkout gate for a sale with a customer. Refused while any screening of the customer
+     * is a potential or confirmed match; a sale at or above the tenant's amount for its currency
+     * screens the customer's name, unless this order was already screened (a retry of the same
+     * sale) or an officer cleared the customer's current name against the lists active now.
+     */
+    async customerSaleHold(
+      tenantId: string,
+      sale: {
+        orderId: string;
+        customerId: string;
+        amount: number;
+        currency: string;
+        /** the customer's name, read only when the sale is screened */
+        name: () => Promise<string | null>;
+      },
+    ): Promise<Result<null>> {
+      const rows = await db
+        .selectFrom('sanctions_screenings')
+        .select(['id', 'subject_type', 'status', 'list_versions'])
+        .where('tenant_id', '=', tenantId)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('subject_type', '=', 'customer'), eb('subject_id', '=', sale.customerId)]),
+            eb.and([eb('subject_type', '=', 'sale'), eb('subject_id', '=', sale.orderId)]),
+          ]),
+        )
+        .orderBy('id', 'desc')
+        .execute();
+      const held = (id: string, status: string) =>
+        fail(
+          'sanctions_hold',
+          status === 'confirmed'
+            ? 'The customer is a confirmed sanctions match; the sale cannot be made.'
+            : 'The customer is a potential sanctions match; a compliance officer must clear the match before this sale.',
+          { screeningId: id, status },
+        );
+      const open = rows.find((r) => r.status === 'potential_match' || r.status === 'confirmed');
+      if (open) return held(open.id, open.status);
+      if (rows.some((r) => r.subject_type === 'sale')) return { ok: true, value: null };
+      const settings = await readSettings(db, tenantId);
+      const limit = settings.saleScreeningAmount[sale.currency];
+      if (limit === undefined || sale.amount < limit) return { ok: true, value: null };
+      // ids are time-ordered, so the first customer row is the screening of the current name
+      const latest = rows.find((r) => r.subject_type === 'customer');
+      if (latest?.status === 'cleared') {
+        const { versions } = await activeIndex();
+        if (latest.list_versions === JSON.stringify(versions)) return { ok: true, value: null };
+      }
+      const name = await sale.name();
+      if (!name) return { ok: true, value: null };
+      const s = await screen(tenantId, { name }, { type: 'sale', id: sale.orderId });
+      return s.status === 'potential_match' ? held(s.id, s.status) : { ok: true, value: null };
+    },
+
     async get(tenantId: string, id: string): Promise<Result<ScreeningView>> {
       const row = await loadScreening(tenantId, id);
       if (!row) return fail('unknown_screening', `No screening ${id}.`);
