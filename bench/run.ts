@@ -9,6 +9,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,8 @@ async function checkoutScenario(name: string, env: Record<string, string>, port:
     PORT: String(port),
     HOST: '127.0.0.1',
     OPENTILL_DEMO: '1',
+    // API nodes on PostgreSQL need the master key that wraps the data keys; a fresh one per run
+    OPENTILL_MASTER_KEY: process.env.OPENTILL_MASTER_KEY ?? randomBytes(32).toString('base64'),
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health`);
