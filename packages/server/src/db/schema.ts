@@ -423,6 +423,14 @@ export interface AmlFactTable {
   occurred_at: string;
 }
 
+export interface AmlFactInstrumentTable {
+  tenant_id: string;
+  /** `card:<token>`, `wallet:<reference>`, `gift_card:<id>` */
+  instrument: string;
+  fact_id: string;
+  occurred_at: string;
+}
+
 export interface AmlAlertTable {
   id: string;
   tenant_id: string;
@@ -940,6 +948,7 @@ export interface DB extends IdentityTables {
   compliance_settings: ComplianceSettingsTable;
   aml_rule_sets: AmlRuleSetTable;
   aml_facts: AmlFactTable;
+  aml_fact_instruments: AmlFactInstrumentTable;
   aml_alerts: AmlAlertTable;
   compliance_cases: ComplianceCaseTable;
   case_notes: CaseNoteTable;

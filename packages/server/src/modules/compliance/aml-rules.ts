@@ -116,6 +116,79 @@ export function lookBackMinutes(rules: readonly AmlRule[]): number {
 const minutesBefore = (iso: string, minutes: number) =>
   new Date(Date.parse(iso) - minutes * 60_000).toISOString();
 
+/**
+ * The part of the history a rule can look at, for one fact. `evaluate` gives the same hits on
+ * the facts that meet at least one need as on the whole look-back window, so the store reads
+ * just these (by customer, by instrument, the rare cash sales in a structuring band, or a
+ * store's facts when a refund or void is rated) instead of every fact of the last days.
+ */
+export type HistoryNeed =
+  | { by: 'customer'; customerId: string; from: string }
+  | { by: 'cash_band'; low: number; high: number; from: string }
+  | { by: 'instrument'; instrument: string; from: string }
+  | { by: 'store'; storeId: string; from: string };
+
+export function historyNeeds(rules: readonly AmlRule[], fact: AmlFact): HistoryNeed[] {
+  const needs: HistoryNeed[] = [];
+  const lookBack = minutesBefore(fact.occurredAt, lookBackMinutes(rules));
+  for (const rule of rules) {
+    if (!rule.enabled || rule.currency !== fact.currency) continue;
+    switch (rule.kind) {
+      case 'large_cash':
+        // the customer's cash earlier on the same business day
+        if (fact.kind === 'sale' && fact.cash > 0 && fact.customerId)
+          needs.push({ by: 'customer', customerId: fact.customerId, from: lookBack });
+        break;
+      case 'structuring': {
+        const low = Math.ceil((rule.threshold * rule.bandPercent) / 100);
+        if (fact.kind === 'sale' && fact.cash >= low && fact.cash < rule.threshold)
+          needs.push({
+            by: 'cash_band',
+            low,
+            high: rule.threshold,
+            from: minutesBefore(fact.occurredAt, Math.max(rule.windowMinutes, rule.longWindowMinutes)),
+          });
+        break;
+      }
+      case 'velocity':
+        if (fact.kind === 'sale')
+          for (const instrument of fact.instruments)
+            needs.push({
+              by: 'instrument',
+              instrument,
+              from: minutesBefore(fact.occurredAt, rule.windowMinutes),
+            });
+        break;
+      case 'refund_rate':
+        if ((fact.kind === 'refund' || fact.kind === 'void') && fact.staffId)
+          needs.push({
+            by: 'store',
+            storeId: fact.storeId,
+            from: minutesBefore(fact.occurredAt, rule.windowMinutes),
+          });
+        break;
+      default:
+        break; // the other rules look at the fact alone
+    }
+  }
+  return needs;
+}
+
+/** Does an earlier fact meet a need? (The store's queries select exactly these.) */
+export function meetsNeed(need: HistoryNeed, h: AmlFact): boolean {
+  if (h.occurredAt < need.from) return false;
+  switch (need.by) {
+    case 'customer':
+      return h.customerId === need.customerId;
+    case 'cash_band':
+      return h.kind === 'sale' && h.cash >= need.low && h.cash < need.high;
+    case 'instrument':
+      return h.instruments.includes(need.instrument);
+    case 'store':
+      return h.storeId === need.storeId;
+  }
+}
+
 function subjectsOf(fact: AmlFact, by: readonly SubjectKey[]): string[] {
   const out: string[] = [];
   for (const key of by) {

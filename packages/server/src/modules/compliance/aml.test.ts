@@ -8,7 +8,8 @@ import type { AuthContext } from '../auth/service';
 import { createConsumer } from '../events/consumer';
 import type { Deps } from '../../deps';
 import { AML_CONSUMER, createAmlService } from './aml';
-import { evaluate, defaultRuleSets, type AmlFact } from './aml-rules';
+import fc from 'fast-check';
+import { evaluate, defaultRuleSets, historyNeeds, meetsNeed, type AmlFact } from './aml-rules';
 
 /**
  * Replays generated history with planted patterns through the real checkout, the outbox and
@@ -372,5 +373,101 @@ describe('AML rule evaluation (pure)', () => {
     expect(evaluate(us, fact({ currency: 'CNY', cash: 99_000_000, total: 99_000_000 }), [])).toEqual([]);
     const off = us.map((r) => ({ ...r, enabled: false }));
     expect(evaluate(off, fact({ cash: 2_000_000, total: 2_000_000 }), [])).toEqual([]);
+  });
+  it('gives the same hits on the facts its history needs as on the whole look-back window', () => {
+    const T = Date.parse('2026-11-09T12:00:00.000Z');
+    const arbFact = (id: string, currency: string) =>
+      fc
+        .record({
+          // one cashier reverses far more often than the others (the refund-rate rule's pattern)
+          pick: fc.integer({ min: 0, max: 9 }),
+          minutesAgo: fc.integer({ min: 0, max: 11_000 }),
+          customerId: fc.constantFrom(null, 'c1', 'c2'),
+          registerId: fc.constantFrom(null, 'reg_1', 'reg_2'),
+          staffId: fc.constantFrom(null, 's1', 's2', 's3'),
+          storeId: fc.constantFrom('sto_1', 'sto_1', 'sto_1', 'sto_2'),
+          instruments: fc.subarray(['card:t1', 'card:t2', 'wallet:w1']),
+          cash: fc.oneof(
+            fc.constantFrom(0, 500, 850_000, 990_000, 1_000_000, 4_100_000, 4_999_999, 5_000_000),
+            fc.integer({ min: 0, max: 6_000_000 }),
+          ),
+          withoutReceipt: fc.boolean(),
+        })
+        .map((r): AmlFact => {
+          const kind: AmlFact['kind'] =
+            r.staffId === 's1'
+              ? r.pick < 5
+                ? 'sale'
+                : r.pick < 8
+                  ? 'refund'
+                  : 'void'
+              : r.pick < 9
+                ? 'sale'
+                : 'refund';
+          const occurredAt = new Date(T - r.minutesAgo * 60_000).toISOString();
+          return fact({
+            id,
+            kind,
+            refId: `ref_${id}`,
+            customerId: r.customerId,
+            registerId: r.registerId,
+            staffId: r.staffId,
+            storeId: r.storeId,
+            instruments: kind === 'sale' ? r.instruments : [],
+            currency,
+            cash: r.cash,
+            total: r.cash + 100,
+            occurredAt,
+            businessDay: occurredAt.slice(0, 10),
+            localHour: Number(occurredAt.slice(11, 13)),
+            ...(kind === 'refund'
+              ? { refundTenders: ['cash'], originalTenders: ['card'], withoutReceipt: r.withoutReceipt }
+              : {}),
+          });
+        });
+    let withHits = 0;
+    let rated = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          ['USD', defaultRuleSets.US.rules] as const,
+          ['CNY', defaultRuleSets.CN.rules] as const,
+        ),
+        fc.integer({ min: 0, max: 150 }),
+        fc.nat(),
+        ([currency, rules], n, seed) => {
+          const history = fc
+            .sample(
+              fc.tuple(
+                ...Array.from({ length: n }, (_, i) => arbFact(`f${String(i).padStart(3, '0')}`, currency)),
+              ),
+              {
+                numRuns: 1,
+                seed,
+              },
+            )[0]!
+            .sort((a, b) =>
+              a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id < b.id ? -1 : 1,
+            );
+          const last = fc.sample(arbFact('fz', currency), { numRuns: 1, seed: seed + 1 })[0]!;
+          const now = {
+            ...last,
+            occurredAt: new Date(T).toISOString(),
+            businessDay: '2026-11-09',
+            localHour: 12,
+          };
+          const needs = historyNeeds(rules, now);
+          const needed = history.filter((h) => needs.some((need) => meetsNeed(need, h)));
+          const hits = evaluate(rules, now, history);
+          if (hits.some((h) => h.factIds.length > 1)) withHits++;
+          if (hits.some((h) => h.kind === 'refund_rate')) rated++;
+          expect(evaluate(rules, now, needed)).toEqual(hits);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // the runs exercise the rules that read history, not just the single-fact ones
+    expect(withHits).toBeGreaterThan(20);
+    expect(rated).toBeGreaterThan(5);
   });
 });

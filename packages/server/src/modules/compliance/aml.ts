@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { AmlFactTable, DB } from '../../db/schema';
+import type { Selectable } from 'kysely';
+import type { AmlFactTable, DB, OrderTable, PaymentTable, StoreTable } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { fail, type Result } from '../../http/errors';
 import { auditQuery } from '../audit/audit';
@@ -8,11 +9,12 @@ import type { EventHandler, OutboxEvent } from '../events/consumer';
 import {
   defaultRuleSets,
   evaluate,
-  lookBackMinutes,
+  historyNeeds,
   validateRules,
   type AmlFact,
   type AmlHit,
   type AmlRule,
+  type HistoryNeed,
 } from './aml-rules';
 import { higherSeverity } from './cases';
 
@@ -48,39 +50,75 @@ const noReceipt = /no[\s_-]?receipt|without receipt|无小票|无收据|无凭�
 
 const CARD_LIKE = new Set(['card', 'wallet', 'gift_card']);
 
-async function storeOf(trx: Kysely<DB>, tenantId: string, storeId: string) {
-  return trx
-    .selectFrom('stores')
-    .select(['id', 'time_zone', 'country', 'currency'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', storeId)
-    .executeTakeFirst();
+type StoreRow = Pick<Selectable<StoreTable>, 'id' | 'time_zone' | 'country' | 'currency'>;
+
+/**
+ * What the facts of one consumer batch are built from, read once for the whole batch: the
+ * orders and their payments (sales are immutable once paid), and the stores.
+ */
+export interface BatchRows {
+  orders: Map<string, Selectable<OrderTable>>;
+  payments: Map<string, Selectable<PaymentTable>[]>;
+  stores: Map<string, StoreRow>;
+}
+
+export async function readBatchRows(trx: Kysely<DB>, events: readonly OutboxEvent[]): Promise<BatchRows> {
+  const out: BatchRows = { orders: new Map(), payments: new Map(), stores: new Map() };
+  const byTenant = new Map<string, Set<string>>();
+  for (const e of events) {
+    const orderId = (e.payload as { orderId?: unknown } | null)?.orderId;
+    if (typeof orderId !== 'string') continue;
+    const set = byTenant.get(e.tenantId) ?? new Set<string>();
+    set.add(orderId);
+    byTenant.set(e.tenantId, set);
+  }
+  for (const [tenantId, set] of byTenant) {
+    const orderIds = [...set];
+    const orders = await trx
+      .selectFrom('orders')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', orderIds)
+      .execute();
+    for (const o of orders) out.orders.set(o.id, o);
+    const payments = await trx
+      .selectFrom('payments')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('order_id', 'in', orderIds)
+      .orderBy('order_id')
+      .orderBy('seq')
+      .execute();
+    for (const p of payments) out.payments.set(p.order_id, [...(out.payments.get(p.order_id) ?? []), p]);
+    const storeIds = [...new Set(orders.map((o) => o.store_id))];
+    if (storeIds.length) {
+      const stores = await trx
+        .selectFrom('stores')
+        .select(['id', 'time_zone', 'country', 'currency'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', storeIds)
+        .execute();
+      for (const st of stores) out.stores.set(st.id, st);
+    }
+  }
+  return out;
 }
 
 /** Builds the fact an outbox event describes, from the rows its transaction committed. */
 export async function factFromEvent(
   trx: Kysely<DB>,
   event: OutboxEvent,
+  rows?: BatchRows,
 ): Promise<{ fact: AmlFact; country: string | null } | null> {
   const payload = event.payload as { orderId?: string; refundId?: string };
   if (!payload.orderId) return null;
   const tenantId = event.tenantId;
-  const order = await trx
-    .selectFrom('orders')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', payload.orderId)
-    .executeTakeFirst();
-  if (!order) return null;
-  const store = await storeOf(trx, tenantId, order.store_id);
+  const batch = rows ?? (await readBatchRows(trx, [event]));
+  const order = batch.orders.get(payload.orderId);
+  if (!order || order.tenant_id !== tenantId) return null;
+  const store = batch.stores.get(order.store_id);
   const timeZone = store?.time_zone ?? 'UTC';
-  const payments = await trx
-    .selectFrom('payments')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('order_id', '=', order.id)
-    .orderBy('seq')
-    .execute();
+  const payments = batch.payments.get(order.id) ?? [];
   const base = {
     id: `fact_${event.id.slice(4)}`,
     eventId: event.id,
@@ -196,6 +234,72 @@ function rowToFact(r: AmlFactTable): AmlFact {
     businessDay: d.businessDay,
     localHour: d.localHour,
   };
+}
+
+/**
+ * The earlier facts (same currency, before `fact` in occurrence order, ties by id) that meet at
+ * least one of the rules' needs, in occurrence order: one indexed query per need.
+ */
+async function historyFor(
+  trx: Kysely<DB>,
+  tenantId: string,
+  fact: AmlFact,
+  needs: readonly HistoryNeed[],
+): Promise<AmlFact[]> {
+  const found = new Map<string, AmlFact>();
+  for (const need of needs) {
+    let q = trx
+      .selectFrom('aml_facts as f')
+      .selectAll('f')
+      .where('f.tenant_id', '=', tenantId)
+      .where('f.currency', '=', fact.currency)
+      .where('f.occurred_at', '>=', need.from)
+      .where((eb) =>
+        eb.or([
+          eb('f.occurred_at', '<', fact.occurredAt),
+          eb.and([eb('f.occurred_at', '=', fact.occurredAt), eb('f.id', '<', fact.id)]),
+        ]),
+      );
+    switch (need.by) {
+      case 'customer':
+        q = q.where('f.customer_id', '=', need.customerId);
+        break;
+      case 'cash_band':
+        q = q.where('f.kind', '=', 'sale').where('f.cash', '>=', need.low).where('f.cash', '<', need.high);
+        break;
+      case 'instrument': {
+        const uses = await trx
+          .selectFrom('aml_fact_instruments')
+          .select('fact_id')
+          .where('tenant_id', '=', tenantId)
+          .where('instrument', '=', need.instrument)
+          .where('occurred_at', '>=', need.from)
+          .execute();
+        if (uses.length === 0) continue;
+        q = q.where(
+          'f.id',
+          'in',
+          uses.map((u) => u.fact_id),
+        );
+        break;
+      }
+      case 'store':
+        q = q.where('f.store_id', '=', need.storeId);
+        break;
+    }
+    for (const row of await q.execute()) if (!found.has(row.id)) found.set(row.id, rowToFact(row));
+  }
+  return [...found.values()].sort((a, b) =>
+    a.occurredAt < b.occurredAt
+      ? -1
+      : a.occurredAt > b.occurredAt
+        ? 1
+        : a.id < b.id
+          ? -1
+          : a.id > b.id
+            ? 1
+            : 0,
+  );
 }
 
 /** The tenant's rule set for a jurisdiction: its edited copy, else the shipped one. */
@@ -353,74 +457,84 @@ export function createAmlService(deps: Deps) {
     return created;
   }
 
+  // what one consumer batch reads once: its orders, payments and stores, and the rule sets
+  const perBatch = new WeakMap<
+    readonly OutboxEvent[],
+    { rows: Promise<BatchRows>; ruleSets: Map<string, ReturnType<typeof ruleSetFor>> }
+  >();
+
   /** Handles one sale/refund/void event: fact, evaluation against earlier facts, alerts. */
-  const handle: EventHandler = async (event, trx) => {
-    const built = await factFromEvent(trx, event);
+  const handle: EventHandler = async (event, trx, batch) => {
+    let memo = perBatch.get(batch);
+    if (!memo) {
+      memo = { rows: readBatchRows(trx, batch), ruleSets: new Map() };
+      perBatch.set(batch, memo);
+    }
+    const built = await factFromEvent(trx, event, await memo.rows);
     if (!built) return;
     const { fact, country } = built;
-    const set = await ruleSetFor(trx, event.tenantId, jurisdictionOf(country, fact.currency));
-    const exists = await trx
-      .selectFrom('aml_facts')
-      .select('id')
-      .where('id', '=', fact.id)
-      .executeTakeFirst();
-    if (!exists) {
-      const {
+    const setKey = `${event.tenantId} ${jurisdictionOf(country, fact.currency)}`;
+    let pendingSet = memo.ruleSets.get(setKey);
+    if (!pendingSet) {
+      pendingSet = ruleSetFor(trx, event.tenantId, jurisdictionOf(country, fact.currency));
+      memo.ruleSets.set(setKey, pendingSet);
+    }
+    const set = await pendingSet;
+    const {
+      id,
+      eventId,
+      kind,
+      refId,
+      orderId,
+      storeId,
+      registerId,
+      staffId,
+      customerId,
+      currency,
+      total,
+      cash,
+      occurredAt,
+      ...rest
+    } = fact;
+    // a replay (rewind) finds the fact already there
+    await trx
+      .insertInto('aml_facts')
+      .values({
         id,
-        eventId,
+        tenant_id: event.tenantId,
+        event_id: eventId,
         kind,
-        refId,
-        orderId,
-        storeId,
-        registerId,
-        staffId,
-        customerId,
+        ref_id: refId,
+        order_id: orderId,
+        store_id: storeId,
+        register_id: registerId,
+        staff_id: staffId,
+        customer_id: customerId,
         currency,
         total,
         cash,
-        occurredAt,
-        ...rest
-      } = fact;
+        details: JSON.stringify(rest),
+        occurred_at: occurredAt,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    if (fact.instruments.length) {
       await trx
-        .insertInto('aml_facts')
-        .values({
-          id,
-          tenant_id: event.tenantId,
-          event_id: eventId,
-          kind,
-          ref_id: refId,
-          order_id: orderId,
-          store_id: storeId,
-          register_id: registerId,
-          staff_id: staffId,
-          customer_id: customerId,
-          currency,
-          total,
-          cash,
-          details: JSON.stringify(rest),
-          occurred_at: occurredAt,
-        })
+        .insertInto('aml_fact_instruments')
+        .values(
+          [...new Set(fact.instruments)].map((instrument) => ({
+            tenant_id: event.tenantId,
+            instrument,
+            fact_id: id,
+            occurred_at: occurredAt,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['tenant_id', 'instrument', 'fact_id']).doNothing())
         .execute();
     }
     if (!set) return;
-    const from = new Date(Date.parse(fact.occurredAt) - lookBackMinutes(set.rules) * 60_000).toISOString();
-    // earlier facts in occurrence order (ties by id): a replay sees exactly the same history
-    const rows = await trx
-      .selectFrom('aml_facts')
-      .selectAll()
-      .where('tenant_id', '=', event.tenantId)
-      .where('currency', '=', fact.currency)
-      .where('occurred_at', '>=', from)
-      .where((eb) =>
-        eb.or([
-          eb('occurred_at', '<', fact.occurredAt),
-          eb.and([eb('occurred_at', '=', fact.occurredAt), eb('id', '<', fact.id)]),
-        ]),
-      )
-      .orderBy('occurred_at')
-      .orderBy('id')
-      .execute();
-    const hits = evaluate(set.rules, fact, rows.map(rowToFact));
+    const rows = await historyFor(trx, event.tenantId, fact, historyNeeds(set.rules, fact));
+    const hits = evaluate(set.rules, fact, rows);
     await recordAlerts(trx, event.tenantId, fact, hits);
   };
 

@@ -28,8 +28,16 @@ export interface OutboxEvent {
   createdAt: string;
 }
 
-/** Handles one event; its writes go through `trx`, committed together with the processed mark. */
-export type EventHandler = (event: OutboxEvent, trx: Kysely<DB>) => Promise<void>;
+/**
+ * Handles one event; its writes go through `trx`, committed together with the processed mark.
+ * `batch` is every event of this transaction (the same array for each of them), so a handler
+ * can read what the whole batch needs in one query and keep it for the batch's other events.
+ */
+export type EventHandler = (
+  event: OutboxEvent,
+  trx: Kysely<DB>,
+  batch: readonly OutboxEvent[],
+) => Promise<void>;
 
 export interface ConsumerDefinition {
   name: string;
@@ -112,7 +120,7 @@ export function createConsumer(deps: Deps, definition: ConsumerDefinition, optio
           .values({ consumer: name, event_id: event.id, tenant_id: event.tenantId, processed_at: now })
           .execute();
         const handler = definition.handlers[event.topic];
-        if (handler) await handler(event, trx);
+        if (handler) await handler(event, trx, events);
       }
     });
   }
