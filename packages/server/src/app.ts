@@ -143,7 +143,13 @@ export type Services = ReturnType<typeof createServices>;
 export async function buildApp(
   deps: Deps,
   // `loggerInstance`: request logs into a given pino logger (the log-scan test reads them back)
-  options: { logger?: boolean; loggerInstance?: FastifyBaseLogger; payments?: PaymentsSetup } = {},
+  options: {
+    logger?: boolean;
+    loggerInstance?: FastifyBaseLogger;
+    payments?: PaymentsSetup;
+    /** the services the routes use; the server passes its own so its background jobs share them */
+    services?: Services;
+  } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance
@@ -259,7 +265,7 @@ export async function buildApp(
   app.get('/health', { schema: { hide: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   const paymentsSetup = options.payments ?? defaultPaymentsSetup();
-  const services = createServices(deps, paymentsSetup);
+  const services = options.services ?? createServices(deps, paymentsSetup);
   const guard = makeGuard(services.auth);
   registerConfigAudit(app, services.audit);
   // pending card reversals and offline card forwards are retried by a poller that lives with the server

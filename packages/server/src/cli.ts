@@ -6,6 +6,7 @@ import { migrate, openDatabase } from './db/database';
 import type { Deps } from './deps';
 import { systemClock, systemIds } from './lib/ids';
 import { buildApp, createServices } from './app';
+import { defaultPaymentsSetup } from './modules/payments/setup';
 import { DEMO_PASSWORD, seedDemo } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
@@ -104,20 +105,28 @@ export async function main(argv: string[]): Promise<number> {
         await seedDemo(deps);
         seeded = true;
       }
-      const app = await buildApp(deps, { logger: true });
-      const stopSealer = startAuditSealer(deps.database, deps.clock, deps.log);
+      const payments = defaultPaymentsSetup();
+      const services = createServices(deps, payments);
+      const app = await buildApp(deps, { logger: true, payments, services });
       await app.listen({ port: config.port, host: config.host });
-      // outbox consumers and scheduled compliance work (AML, list re-import, PCI check, retention)
-      const jobs = startComplianceJobs(deps, createServices(deps).compliance);
-      const stopInsights = startInsightsJobs(deps, createServices(deps).insights);
+      // background work (OPENTILL_JOBS=0 makes an API-only node; one node of a group runs them):
+      // the audit sealer, outbox consumers and scheduled compliance work (AML, list re-import,
+      // PCI check, retention), and the insights rollups, rules and segments
+      const background = config.jobs
+        ? {
+            stopSealer: startAuditSealer(deps.database, deps.clock, deps.log),
+            jobs: startComplianceJobs(deps, services.compliance),
+            stopInsights: startInsightsJobs(deps, services.insights),
+          }
+        : null;
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
       if (config.demo) printDemo(seeded, config.port);
       const stop = async () => {
-        stopInsights();
+        background?.stopInsights();
         await app.close();
-        await stopSealer();
-        await jobs.stop();
+        await background?.stopSealer();
+        await background?.jobs.stop();
         await deps.database.close();
         process.exit(0);
       };

@@ -8,6 +8,8 @@ export interface Config {
   /** seed the demo tenant on first start */
   demo: boolean;
   logLevel: string;
+  /** run the background jobs in this process (off: an API-only node of a group) */
+  jobs: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -23,5 +25,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // on by default for the embedded database, off by default on PostgreSQL
     demo: env.OPENTILL_DEMO !== undefined ? env.OPENTILL_DEMO !== '0' : databaseUrl === undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    jobs: env.OPENTILL_JOBS !== '0',
   };
 }

@@ -17,7 +17,9 @@ import type { Clock } from '../../lib/ids';
  * end show as well as entries edited, removed or reordered in the middle.
  */
 export const GENESIS_HASH = '0'.repeat(64);
-const SEAL_BATCH = 2000;
+// rows per sealing transaction: on SQLite the transaction holds the one connection, so checkouts
+// wait for it; a few hundred rows (a few milliseconds) keeps that wait short
+const SEAL_BATCH = { sqlite: 250, postgres: 2000 } as const;
 
 /** JSON with object keys sorted at every depth: one byte string per value. */
 export function canonicalJson(value: unknown): string {
@@ -101,7 +103,9 @@ export async function sealAudit(database: Database, clock: Clock, tenantId?: str
     for (;;) {
       const n = await sealBatch(database, clock, t);
       sealed += n;
-      if (n < SEAL_BATCH) break;
+      if (n < SEAL_BATCH[database.kind]) break;
+      // let waiting requests run between batches
+      await new Promise((r) => setImmediate(r));
     }
   }
   return sealed;
@@ -121,7 +125,7 @@ async function sealBatch(database: Database, clock: Clock, tenantId: string): Pr
       .where('hash', 'is', null)
       .orderBy('created_at')
       .orderBy('id')
-      .limit(SEAL_BATCH)
+      .limit(SEAL_BATCH[database.kind])
       .execute();
     if (rows.length === 0) return 0;
     const head = await tx

@@ -74,7 +74,8 @@ export function eventIdFloor(ms: number): string {
 export function createConsumer(deps: Deps, definition: ConsumerDefinition, options: ConsumerOptions = {}) {
   const { database, clock, log } = deps;
   const db = database.db;
-  const batchSize = options.batchSize ?? 200;
+  // on SQLite a batch's transaction holds the one connection that checkouts also wait for
+  const batchSize = options.batchSize ?? (database.kind === 'sqlite' ? 100 : 200);
   const safetyWindowMs = options.safetyWindowMs ?? 5 * 60_000;
   const leaseMs = options.leaseMs ?? 30_000;
   const owner = options.owner ?? `proc_${randomBytes(6).toString('hex')}`;
@@ -203,6 +204,8 @@ export function createConsumer(deps: Deps, definition: ConsumerDefinition, optio
         const r = await runOnce();
         total += r.processed;
         if (!r.leased || r.caughtUp || r.failed) return total;
+        // let waiting requests run between batches
+        await new Promise((resolve) => setImmediate(resolve));
       }
     },
     /** Gives the lease back (on shutdown) so another process need not wait for it to expire. */
