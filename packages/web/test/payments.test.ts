@@ -26,6 +26,7 @@ import {
   type Browser,
   type OrderRow,
   type TestServer,
+  type TillWindow,
 } from './e2e-harness';
 
 let server: TestServer;
@@ -348,6 +349,15 @@ describe('register: tenders in a real browser', () => {
       await expect.poll(() => T('error').textContent()).toContain('offline card limit');
       expect(await plain(T('error').textContent())).toContain(typed(limit));
       expect(await T('tender-line').count()).toBe(0);
+      // and in Chinese
+      await T('lang-switch').click();
+      await expect.poll(() => T('offline-card-note').textContent()).toContain('离线');
+      expect(await T('card-terminal-offline').textContent()).toBe('在终端离线刷卡');
+      expect(await page.evaluate(() => (window as TillWindow).__opentillMissingKeys ?? [])).toEqual([]);
+      await T('lang-switch').click();
+      await expect
+        .poll(() => T('card-terminal-offline').textContent())
+        .toBe('Take card on terminal (offline)');
       // a whole amount: the sandbox host gives endings like .99 (never answered) special meanings
       const onCard1 = Math.floor(limit / 100) * 100;
       expect(onCard1).toBeGreaterThan(0);
