@@ -301,6 +301,16 @@ describe('register: tenders in a real browser', () => {
     expect(await T('receipt').textContent()).not.toContain(code);
     const id = await T('receipt').getAttribute('data-order-id');
     await T('new-sale').click();
+    // nor does the device keep it
+    const kept = await page.evaluate(async () =>
+      JSON.stringify(
+        await (
+          window as unknown as { __opentill: { db: { outbox: { toArray(): Promise<unknown[]> } } } }
+        ).__opentill.db.outbox.toArray(),
+      ),
+    );
+    expect(kept).toContain(code.slice(-4));
+    expect(kept).not.toContain(code);
 
     const order = await serverOrder(id!);
     expect(order.status).toBe('paid');

@@ -4,7 +4,15 @@ import type { Cart, CatalogItem, RegisterInfo } from './contract';
 import type { StoreRow } from './db';
 import { idempotencyKeyFor, newId, uuidv7 } from './ids';
 import { checkPin, makePinVerifier } from './pin-verifier';
-import { needsAuthorization, offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
+import {
+  forDevice,
+  needsAuthorization,
+  offlineTenders,
+  orderBody,
+  priceInStore,
+  settle,
+  taxClassesFor,
+} from './sale';
 
 const store: StoreRow = {
   id: 'sto_sh',
@@ -122,6 +130,20 @@ describe('sale building', () => {
       reference: 'sf_abcdefgh',
       terminalId: 'reg_1',
       offline: true,
+    });
+  });
+
+  it('keeps neither a PIN nor a gift card code on the device', () => {
+    expect(
+      forDevice({ kind: 'gift_card', amount: 500, reference: 'ABCD-EFGH-JKMN-PQRS', pin: '1234' }),
+    ).toEqual({ kind: 'gift_card', amount: 500, reference: '…PQRS' });
+    expect(forDevice({ kind: 'store_credit', amount: 1, reference: 'WXYZ-0123-4567-89AB' }).reference).toBe(
+      '…89AB',
+    );
+    expect(forDevice({ kind: 'card', amount: 1, reference: 'sf_abcdefgh' })).toEqual({
+      kind: 'card',
+      amount: 1,
+      reference: 'sf_abcdefgh',
     });
   });
 

@@ -168,6 +168,19 @@ export function needsAuthorization(tenders: readonly TenderEntry[]): boolean {
   );
 }
 
+/**
+ * A tender as the device may keep it: without a PIN, and a gift card's or credit note's code cut
+ * to its last four symbols (the code is a bearer secret: whoever reads it can spend the card).
+ */
+export function forDevice<T extends { kind?: unknown; reference?: unknown; pin?: unknown }>(
+  tender: T,
+): Omit<T, 'pin'> {
+  const { pin: _pin, ...rest } = tender;
+  if ((rest.kind === 'gift_card' || rest.kind === 'store_credit') && typeof rest.reference === 'string')
+    return { ...rest, reference: `…${rest.reference.slice(-4)}` };
+  return rest;
+}
+
 type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
 };

@@ -56,6 +56,7 @@ import { checkPin, makePinVerifier, PIN_MAX_OFFLINE_FAILURES } from './pin-verif
 import { SearchIndex } from './search';
 import { SimulatedTerminal, type OfflineCardRead } from './terminal';
 import {
+  forDevice,
   needsAuthorization,
   offlineTenders,
   orderBody,
@@ -868,11 +869,12 @@ class TillEngine implements Till {
         );
       }
     }
-    // the PIN went to the server once; it is never kept on the device
-    const kept = taken.value.tenders.map(({ pin: _pin, ...t }) => t);
+    // the PIN and a gift card's or credit note's code (bearer secrets) went to the server once;
+    // the device keeps neither (those sales are already on the server: never sent again)
+    const kept = taken.value.tenders.map((t) => forDevice(t) as unknown as TenderEntry);
     const storedBody = {
       ...body.value,
-      tenders: (body.value.tenders as Record<string, unknown>[]).map(({ pin: _p, ...t }) => t),
+      tenders: (body.value.tenders as Record<string, unknown>[]).map(forDevice),
     };
     const row: OutboxRow = {
       orderId,

@@ -18,7 +18,8 @@ function ratePercent(ppm: number): string {
 function tenderNote(tender: TenderEntry): string {
   if (tender.maskedPan) return `${tender.brand?.toUpperCase() ?? ''} ${tender.maskedPan}`.trim();
   if (!tender.reference) return '';
-  if (tender.kind === 'gift_card' || tender.kind === 'store_credit') return `…${tender.reference.slice(-4)}`;
+  if (tender.kind === 'gift_card' || tender.kind === 'store_credit')
+    return tender.reference.startsWith('…') ? tender.reference : `…${tender.reference.slice(-4)}`;
   return tender.reference;
 }
 
