@@ -271,6 +271,10 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/payments/card/exceptions': [{}],
     // a declining card queued on B's register id: B's next card sale must not read it (checked below)
     'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'declined', entryMode: 'contactless' } }],
+    // an offline read handed over on B's register id: kept for A's forwards only (keyed by tenant)
+    'POST /api/v1/payments/terminals/:id/offline-reads': [
+      { body: { reference: 'sf_isolation01', card: 'declined', entryMode: 'contactless' } },
+    ],
     'POST /api/v1/payments/wallet': [
       {
         body: {
@@ -427,8 +431,10 @@ const knownNot404 = new Map([
   ['POST /api/v1/approvals/:id/deny', 409],
   ['POST /api/v1/approvals/:id/consume', 403],
   // simulated terminals (demo and tests only): a device id is any string and queues the next
-  // card for that device, 204 for every id; no real terminal is reachable through this route
+  // card (or takes an offline read) for that device, 204 for every id; no real terminal is
+  // reachable through these routes
   ['POST /api/v1/payments/terminals/:id/present', 204],
+  ['POST /api/v1/payments/terminals/:id/offline-reads', 204],
   // payments module: a missing account is 422 unknown_stored_value (the code checkout also uses)
   ['GET /api/v1/stored-value/:id', 422],
   // coupons module: a missing coupon is 422 unknown_coupon (the code checkout also uses)

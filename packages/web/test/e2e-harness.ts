@@ -564,3 +564,56 @@ export async function waitSynced(page: Page, timeoutMs = 60_000): Promise<void> 
 export async function unsynced(page: Page): Promise<number> {
   return page.evaluate(() => (window as TillWindow).__opentill?.till.sync().unsynced ?? -1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// payment terminal
+
+/** The sandbox's named test cards (packages/payments TERMINAL_TEST_CARDS). */
+export type TestCardName =
+  'visa' | 'visa_debit_pin' | 'unionpay_pin' | 'mastercard' | 'declined' | 'insufficient_funds';
+
+export interface PresentOptions {
+  entryMode?: 'chip' | 'contactless' | 'swipe' | 'manual';
+  /** the shopper types a wrong PIN on the terminal (PIN cards) */
+  wrongPin?: boolean;
+  /**
+   * the register is offline: the card goes to the terminal's local link in the register page
+   * (store-and-forward), not through the server
+   */
+  offline?: boolean;
+}
+
+/**
+ * The ONE way the browser tests put a test card on a register's simulated payment terminal (the
+ * shopper taps or inserts it); its next read takes it. Online the server drives the terminal, so
+ * the card is presented through the API (`POST /payments/terminals/{id}/present`, as `api`'s
+ * staff); offline the register reads the terminal over its local link, so the card is presented
+ * to the simulated terminal in the page. When terminals get their own credentials, change this
+ * function only.
+ */
+export async function presentCard(
+  to: { api: Api; page: Page; registerId: string },
+  card: TestCardName,
+  options: PresentOptions = {},
+): Promise<void> {
+  const entryMode = options.entryMode ?? 'contactless';
+  if (options.offline) {
+    await to.page.evaluate(
+      (next) => {
+        const w = window as unknown as {
+          __opentill?: { terminal?: { present(p: { card: string; entryMode: string }): void } };
+        };
+        if (!w.__opentill?.terminal) throw new Error('the register has no simulated terminal');
+        w.__opentill.terminal.present(next);
+      },
+      { card, entryMode },
+    );
+    return;
+  }
+  const r = await to.api.call('POST', `/payments/terminals/${to.registerId}/present`, {
+    card,
+    entryMode,
+    ...(options.wrongPin ? { wrongPin: true } : {}),
+  });
+  if (r.status !== 204) throw new Error(`presenting ${card}: ${r.status} ${JSON.stringify(r.body)}`);
+}

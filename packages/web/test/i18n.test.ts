@@ -224,6 +224,7 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     ['cash', 'admin-cash'],
     ['security', 'admin-security'],
     ['analytics', 'admin-analytics'],
+    ['cardExceptions', 'admin-card-exceptions'],
     ['orders', 'admin-orders'],
   ];
   for (const [section, testId] of sections) {

@@ -137,3 +137,18 @@ export function decideSandbox(input: {
   if (card?.behaviour === 'online-pin') decision.verifyPinOf = card;
   return decision;
 }
+
+/**
+ * Named test cards the simulated payment terminals read (the demo, the browser tests): callers
+ * choose a card by name, so no card number ever crosses the API. Public test numbers only.
+ */
+export const TERMINAL_TEST_CARDS = {
+  visa: { card: { pan: '4242424242424242', expiry: '3012' }, pin: undefined },
+  visa_debit_pin: { card: { pan: '4000056655665556', expiry: '3012' }, pin: '1234' },
+  unionpay_pin: { card: { pan: '6200000000000005', expiry: '3012' }, pin: '1234' },
+  mastercard: { card: { pan: '5555555555554444', expiry: '3012' }, pin: undefined },
+  declined: { card: { pan: '4000000000000002', expiry: '3012' }, pin: undefined },
+  insufficient_funds: { card: { pan: '4000000000009995', expiry: '3012' }, pin: undefined },
+} as const;
+
+export type TerminalTestCardName = keyof typeof TERMINAL_TEST_CARDS;

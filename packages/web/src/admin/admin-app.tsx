@@ -33,6 +33,9 @@
  *   cash:       admin-cash, admin-cash-register, admin-cash-status, admin-cash-row,
  *               admin-cash-x, admin-cash-z, admin-report
  *   audit:      see audit-trail.tsx
+ *   card exceptions: admin-card-exceptions, admin-card-exceptions-reload,
+ *               admin-card-exception-row (data-order-id), admin-card-exception-card,
+ *               admin-card-exception-code (data-code)
  *   orders:     admin-orders, admin-orders-store, admin-orders-register, admin-orders-status,
  *               admin-orders-from, admin-orders-to, admin-order-row, admin-order, admin-order-line,
  *               admin-order-payment, admin-order-refund-row, admin-refund-form,
@@ -59,6 +62,7 @@ import { Stores } from './stores';
 import { CashSessions } from './cash-sessions';
 import { Orders } from './orders';
 import { OrderDetail } from './order-detail';
+import { CardExceptions } from './card-exceptions';
 import { AuditTrail } from './audit-trail';
 import { Campaigns, Coupons, Customers, Feedback } from './members';
 import { Promotions } from './promotions';
@@ -91,6 +95,7 @@ const sections = [
   'stores',
   'cash',
   'orders',
+  'cardExceptions',
   'security',
   'audit',
   // compliance: owners and auditors (the API refuses managers and cashiers)
@@ -258,7 +263,10 @@ export default function AdminApp() {
   const section: Section = (sections as readonly string[]).includes(first) ? (first as Section) : 'dashboard';
   const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
   const visible = sections.filter(
-    (s) => (s !== 'staff' || session.canWrite) && (!complianceSections.has(s) || seesCompliance),
+    (s) =>
+      (s !== 'staff' || session.canWrite) &&
+      (s !== 'cardExceptions' || session.canWrite) &&
+      (!complianceSections.has(s) || seesCompliance),
   );
   const ctx: AdminSession = { ...session, reload: () => void load() };
 
@@ -341,6 +349,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <CashSessions sessionId={arg} />;
     case 'orders':
       return arg ? <OrderDetail key={arg} orderId={arg} /> : <Orders />;
+    case 'cardExceptions':
+      return <CardExceptions />;
     case 'compliance':
       return <ComplianceCases caseId={arg} />;
     case 'amlRules':

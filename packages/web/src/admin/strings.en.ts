@@ -15,6 +15,7 @@ export const adminEn = {
     stores: 'Stores & registers',
     cash: 'Cash sessions',
     orders: 'Orders',
+    cardExceptions: 'Declined offline cards',
     security: 'Security',
     audit: 'Audit trail',
     customers: 'Customers',
@@ -343,6 +344,25 @@ export const adminEn = {
     gift_card: 'Gift card',
     store_credit: 'Store credit',
     other: 'Other',
+  },
+  cardExceptions: {
+    title: 'Declined offline card sales',
+    intro:
+      'Card sales the registers took without the network (under their offline limit) that the bank declined when they were sent. The goods were handed over unpaid: follow each one up with the customer.',
+    reload: 'Refresh',
+    takenAt: 'Taken',
+    card: 'Card',
+    amount: 'Amount',
+    response: 'Bank answer',
+    codes: {
+      '05': 'Do not honour',
+      '14': 'Invalid card number',
+      '51': 'Insufficient funds',
+      '54': 'Expired card',
+      '55': 'Wrong PIN',
+      '61': 'Over the amount limit',
+      '65': 'PIN required',
+    },
   },
   orders: {
     title: 'Orders',

@@ -16,6 +16,7 @@ export const adminZhCN: Strings<typeof adminEn> = {
     stores: '门店与收银台',
     cash: '收银班次',
     orders: '订单',
+    cardExceptions: '被拒的离线刷卡',
     security: '安全',
     audit: '审计日志',
     customers: '会员',
@@ -344,6 +345,25 @@ export const adminZhCN: Strings<typeof adminEn> = {
     gift_card: '礼品卡',
     store_credit: '储值',
     other: '其他',
+  },
+  cardExceptions: {
+    title: '被拒的离线刷卡',
+    intro:
+      '收银台断网时（在离线限额内）收的银行卡交易，恢复联网发送后被银行拒绝。商品已交给顾客但未收到款项：请逐笔联系顾客处理。',
+    reload: '刷新',
+    takenAt: '收款时间',
+    card: '银行卡',
+    amount: '金额',
+    response: '银行应答',
+    codes: {
+      '05': '拒绝交易',
+      '14': '卡号无效',
+      '51': '余额不足',
+      '54': '卡已过期',
+      '55': '密码错误',
+      '61': '超出金额限制',
+      '65': '需要密码',
+    },
   },
   orders: {
     title: '订单',

@@ -10,6 +10,7 @@
  * - the catalog, prices, tax rates, stores and PIN verifiers live in IndexedDB, refreshed by delta.
  */
 import type { PricedCart, Result, DomainError, TenderKind, Unit, AppliedDiscount } from '@opentill/core';
+import type { OfflineCardRead } from './terminal';
 
 export type Role = 'owner' | 'manager' | 'cashier' | 'auditor';
 
@@ -110,6 +111,14 @@ export interface TenderEntry {
   pin?: string;
   /** card: charge it on this payment terminal through the server (needs the network) */
   terminalId?: string;
+  /**
+   * card read by the terminal while offline (store-and-forward, under the register's floor
+   * limit): `reference` is the terminal's reference of its stored read, forwarded later
+   */
+  offline?: boolean;
+  /** card: the masked number (first 6 / last 4 at most) and brand, for the screen and the receipt */
+  maskedPan?: string;
+  brand?: string;
 }
 
 export interface LocalSale {
@@ -200,6 +209,11 @@ export interface Till {
     extra?: { tip?: number; orderId?: string },
   ): Promise<TillResult<LocalSale>>;
   recentSales(limit: number): Promise<LocalSale[]>;
+  /**
+   * Reads a card on this register's terminal without the network (store-and-forward): the
+   * terminal keeps the card data, the till gets its reference, the masked number and the brand.
+   */
+  readCardOffline(amount: number): Promise<TillResult<OfflineCardRead>>;
 
   park(cart: Cart, note: string): Promise<ParkedTicket>;
   parked(): Promise<ParkedTicket[]>;

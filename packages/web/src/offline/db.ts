@@ -63,6 +63,18 @@ export interface OutboxRow extends LocalSale {
   attempts?: number;
 }
 
+/**
+ * A card the simulated payment terminal read while the register was offline (terminal.ts): the
+ * test card's name and the entry mode, never a number; deleted once handed to the server.
+ */
+export interface TerminalReadRow {
+  reference: string;
+  terminalId: string;
+  card: string;
+  entryMode: 'chip' | 'contactless' | 'swipe' | 'manual';
+  createdAt: string;
+}
+
 export interface MetaRow {
   key: string;
   value: unknown;
@@ -78,6 +90,7 @@ export class TillDb extends Dexie {
   pins!: Table<PinVerifierRow, string>;
   outbox!: Table<OutboxRow, string>;
   parked!: Table<ParkedTicket, string>;
+  terminalReads!: Table<TerminalReadRow, string>;
 
   constructor(name = 'opentill-register') {
     super(name);
@@ -92,6 +105,7 @@ export class TillDb extends Dexie {
       outbox: 'orderId, hlc, status, [status+hlc]',
       parked: 'id, parkedAt',
     });
+    this.version(2).stores({ terminalReads: 'reference, createdAt' });
   }
 }
 

@@ -4,7 +4,15 @@ import type { Cart, CatalogItem, RegisterInfo } from './contract';
 import type { StoreRow } from './db';
 import { idempotencyKeyFor, newId, uuidv7 } from './ids';
 import { checkPin, makePinVerifier } from './pin-verifier';
-import { offlineTenders, orderBody, priceInStore, settle, taxClassesFor } from './sale';
+import {
+  forDevice,
+  needsAuthorization,
+  offlineTenders,
+  orderBody,
+  priceInStore,
+  settle,
+  taxClassesFor,
+} from './sale';
 
 const store: StoreRow = {
   id: 'sto_sh',
@@ -55,17 +63,88 @@ describe('sale building', () => {
   });
 
   it('refuses network-only tenders offline and limits offline card', () => {
-    const w = offlineTenders([{ kind: 'wallet', amount: 100 }], false, register, 'ord_x');
+    const w = offlineTenders([{ kind: 'wallet', amount: 100 }], false, register);
     expect(!w.ok && w.error.code).toBe('needs_network');
-    const big = offlineTenders([{ kind: 'card', amount: 6000 }], false, register, 'ord_x');
+    const read = { kind: 'card', terminalId: 'reg_1', offline: true, reference: 'sf_abcdefgh' } as const;
+    const big = offlineTenders([{ ...read, amount: 6000 }], false, register);
     expect(!big.ok && big.error.code).toBe('offline_card_limit');
-    const small = offlineTenders([{ kind: 'card', amount: 5000 }], false, register, 'ord_x');
+    // the limit is per sale: two offline reads together may not exceed it either
+    const split = offlineTenders(
+      [
+        { ...read, amount: 3000 },
+        { ...read, amount: 2001, reference: 'sf_ijklmnop' },
+      ],
+      false,
+      register,
+    );
+    expect(!split.ok && split.error.code).toBe('offline_card_limit');
+    const small = offlineTenders(
+      [
+        { ...read, amount: 5000 },
+        { kind: 'cash', amount: 700 },
+      ],
+      false,
+      register,
+    );
     expect(small.ok && small.value).toEqual({
-      tenders: [{ kind: 'card', amount: 5000, reference: 'offline-ord_x' }],
+      tenders: [
+        { ...read, amount: 5000 },
+        { kind: 'cash', amount: 700 },
+      ],
       offlineCard: true,
     });
-    const online = offlineTenders([{ kind: 'wallet', amount: 100 }], true, register, 'ord_x');
-    expect(online.ok && online.value.offlineCard).toBe(false);
+    // a card meant to be charged online cannot silently become an offline one
+    const online = offlineTenders([{ kind: 'card', amount: 100, terminalId: 'reg_1' }], false, register);
+    expect(!online.ok && online.error.code).toBe('needs_network');
+    const wallet = offlineTenders([{ kind: 'wallet', amount: 100 }], true, register);
+    expect(wallet.ok && wallet.value.offlineCard).toBe(false);
+    const none = offlineTenders([{ ...read, amount: 100 }], false, { ...register, offlineCardLimit: 0 });
+    expect(!none.ok && none.error.code).toBe('offline_card_limit');
+  });
+
+  it('sends an offline card read as an offline card tender, not as one to authorize now', () => {
+    const tender = {
+      kind: 'card',
+      amount: 5000,
+      terminalId: 'reg_1',
+      offline: true,
+      reference: 'sf_abcdefgh',
+      maskedPan: '424242******4242',
+      brand: 'visa',
+    } as const;
+    expect(needsAuthorization([tender])).toBe(false);
+    expect(needsAuthorization([{ kind: 'card', amount: 5000, terminalId: 'reg_1' }])).toBe(true);
+    const body = orderBody({
+      orderId: 'ord_x',
+      store,
+      registerId: 'reg_1',
+      cart: { lines: [], orderDiscounts: [] },
+      tenders: [tender],
+      total: 5000,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    // the masked number stays on the device; the server gets the terminal's reference only
+    expect(body.ok && (body.value.tenders as unknown[])[0]).toEqual({
+      kind: 'card',
+      amount: 5000,
+      reference: 'sf_abcdefgh',
+      terminalId: 'reg_1',
+      offline: true,
+    });
+  });
+
+  it('keeps neither a PIN nor a gift card code on the device', () => {
+    expect(
+      forDevice({ kind: 'gift_card', amount: 500, reference: 'ABCD-EFGH-JKMN-PQRS', pin: '1234' }),
+    ).toEqual({ kind: 'gift_card', amount: 500, reference: '…PQRS' });
+    expect(forDevice({ kind: 'store_credit', amount: 1, reference: 'WXYZ-0123-4567-89AB' }).reference).toBe(
+      '…89AB',
+    );
+    expect(forDevice({ kind: 'card', amount: 1, reference: 'sf_abcdefgh' })).toEqual({
+      kind: 'card',
+      amount: 1,
+      reference: 'sf_abcdefgh',
+    });
   });
 
   it('builds the exact POST /orders body, price labels as the label', () => {

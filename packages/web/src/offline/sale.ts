@@ -113,42 +113,39 @@ export function priceInStore(
 }
 
 /**
- * Tender rules that depend on the network: wallet, gift card and store credit need it; card
- * offline only up to the register's floor limit (store-and-forward). Returns the tenders to record
- * (offline card tenders get the reference `offline-<orderId>`) and whether a card was taken offline.
+ * Tender rules that depend on the network: wallet, gift card and store credit need it; a card
+ * offline only as the terminal's store-and-forward read (`offline: true`), and only up to the
+ * register's floor limit per sale. Returns the tenders to record and whether a card was taken offline.
  */
 export function offlineTenders(
   tenders: readonly TenderEntry[],
   online: boolean,
   register: RegisterInfo,
-  orderId: string,
 ): TillResult<{ tenders: TenderEntry[]; offlineCard: boolean }> {
-  if (online) return ok({ tenders: tenders.map((t) => ({ ...t })), offlineCard: false });
-  const needsNetwork = tenders.find((t) => NETWORK_ONLY_TENDERS.has(t.kind));
-  if (needsNetwork) {
-    return fail(
-      'needs_network',
-      `${needsNetwork.kind.replace('_', ' ')} payments need the network; the till is offline. Take cash or card instead.`,
-      { kind: needsNetwork.kind },
-    );
-  }
-  const card = tenders.filter((t) => t.kind === 'card').reduce((a, t) => a + t.amount, 0);
-  if (card > 0 && card > register.offlineCardLimit) {
+  const card = tenders.filter((t) => t.kind === 'card' && t.offline).reduce((a, t) => a + t.amount, 0);
+  if (card > register.offlineCardLimit) {
     return fail(
       'offline_card_limit',
       register.offlineCardLimit === 0
         ? 'Card payments need the network on this register; take cash instead.'
-        : `Offline card payments are limited to ${register.offlineCardLimit} (minor units) on this register.`,
+        : `Offline card payments are limited to ${register.offlineCardLimit} (minor units) per sale on this register.`,
       { limit: register.offlineCardLimit, amount: card },
     );
   }
-  return ok({
-    // offline, a card is the terminal's own store-and-forward: recorded by reference, not charged through the server
-    tenders: tenders.map(({ terminalId: _terminal, ...t }) =>
-      t.kind === 'card' ? { ...t, reference: `offline-${orderId}` } : { ...t },
-    ),
-    offlineCard: card > 0,
-  });
+  if (online) return ok({ tenders: tenders.map((t) => ({ ...t })), offlineCard: card > 0 });
+  const needsNetwork = tenders.find(
+    (t) => NETWORK_ONLY_TENDERS.has(t.kind) || (t.kind === 'card' && !t.offline),
+  );
+  if (needsNetwork) {
+    return fail(
+      'needs_network',
+      needsNetwork.kind === 'card'
+        ? 'This card was to be charged online; the till is offline. Remove it and take the card on the terminal offline, or take cash.'
+        : `${needsNetwork.kind.replace('_', ' ')} payments need the network; the till is offline. Take cash or card instead.`,
+      { kind: needsNetwork.kind },
+    );
+  }
+  return ok({ tenders: tenders.map((t) => ({ ...t })), offlineCard: card > 0 });
 }
 
 export function settle(
@@ -166,8 +163,22 @@ export function settle(
 /** Tenders the server must authorize before the sale counts: they never go into the offline outbox first. */
 export function needsAuthorization(tenders: readonly TenderEntry[]): boolean {
   return tenders.some(
-    (t) => NETWORK_ONLY_TENDERS.has(t.kind) || (t.kind === 'card' && t.terminalId !== undefined),
+    (t) =>
+      NETWORK_ONLY_TENDERS.has(t.kind) || (t.kind === 'card' && t.terminalId !== undefined && !t.offline),
   );
+}
+
+/**
+ * A tender as the device may keep it: without a PIN, and a gift card's or credit note's code cut
+ * to its last four symbols (the code is a bearer secret: whoever reads it can spend the card).
+ */
+export function forDevice<T extends { kind?: unknown; reference?: unknown; pin?: unknown }>(
+  tender: T,
+): Omit<T, 'pin'> {
+  const { pin: _pin, ...rest } = tender;
+  if ((rest.kind === 'gift_card' || rest.kind === 'store_credit') && typeof rest.reference === 'string')
+    return { ...rest, reference: `…${rest.reference.slice(-4)}` };
+  return rest;
 }
 
 type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
@@ -233,6 +244,7 @@ export function orderBody(args: {
       ...(t.reference !== undefined ? { reference: t.reference } : {}),
       ...(t.pin !== undefined ? { pin: t.pin } : {}),
       ...(t.terminalId !== undefined ? { terminalId: t.terminalId } : {}),
+      ...(t.offline ? { offline: true } : {}),
     })),
     total: args.total,
     createdAt: args.createdAt,

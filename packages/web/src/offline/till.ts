@@ -54,7 +54,9 @@ import { idempotencyKeyFor, newId } from './ids';
 import { classifyPush, nextBackoff, PUSH_CONCURRENCY, type PushOutcome } from './outbox-policy';
 import { checkPin, makePinVerifier, PIN_MAX_OFFLINE_FAILURES } from './pin-verifier';
 import { SearchIndex } from './search';
+import { SimulatedTerminal, type OfflineCardRead } from './terminal';
 import {
+  forDevice,
   needsAuthorization,
   offlineTenders,
   orderBody,
@@ -147,6 +149,8 @@ const storeInfo = (s: StoreRow): StoreInfo => ({
 
 class TillEngine implements Till {
   readonly db = new TillDb();
+  /** the register's payment terminal for offline card reads (simulated; see terminal.ts) */
+  readonly terminal = new SimulatedTerminal(this.db);
   private readonly index = new SearchIndex();
   private readonly items = new Map<string, ItemRow>();
   private storesById = new Map<string, StoreRow>();
@@ -832,7 +836,7 @@ class TillEngine implements Till {
     // priced at the sale's own instant: the server reads time windows at `createdAt` too
     const priced = this.price(cart, createdAt);
     if (!priced.ok) return priced;
-    const taken = offlineTenders(tenders, this.state.online && navigator.onLine, register, orderId);
+    const taken = offlineTenders(tenders, this.state.online && navigator.onLine, register);
     if (!taken.ok) return taken;
     const tip = extra.tip ?? 0;
     const settled = settle(priced.value, taken.value.tenders, store, tip);
@@ -865,11 +869,12 @@ class TillEngine implements Till {
         );
       }
     }
-    // the PIN went to the server once; it is never kept on the device
-    const kept = taken.value.tenders.map(({ pin: _pin, ...t }) => t);
+    // the PIN and a gift card's or credit note's code (bearer secrets) went to the server once;
+    // the device keeps neither (those sales are already on the server: never sent again)
+    const kept = taken.value.tenders.map((t) => forDevice(t) as unknown as TenderEntry);
     const storedBody = {
       ...body.value,
-      tenders: (body.value.tenders as Record<string, unknown>[]).map(({ pin: _p, ...t }) => t),
+      tenders: (body.value.tenders as Record<string, unknown>[]).map(forDevice),
     };
     const row: OutboxRow = {
       orderId,
@@ -904,6 +909,14 @@ class TillEngine implements Till {
     this.channel?.postMessage({ type: 'sale', orderId });
     this.nudge();
     return ok(publicSale(row));
+  }
+
+  async readCardOffline(amount: number): Promise<TillResult<OfflineCardRead>> {
+    await this.start();
+    const store = this.currentStore();
+    const register = this.currentRegister();
+    if (!store || !register) return fail('no_session', 'Sign in and choose a register first.');
+    return this.terminal.readOffline({ terminalId: register.id, amount, currency: store.currency });
   }
 
   async recentSales(limit: number): Promise<LocalSale[]> {
@@ -1013,6 +1026,8 @@ class TillEngine implements Till {
    */
   private async pushOnce(): Promise<number> {
     if (!navigator.onLine) return IDLE_SCAN_MS;
+    // the terminal's offline reads go to the server with (or before) the sales that name them
+    if (getToken()) await this.terminal.handOver();
     const pending = await this.db.outbox
       .where('[status+hlc]')
       .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
@@ -1161,7 +1176,11 @@ let instance: TillEngine | null = null;
 export function createTill(): Till {
   if (!instance) {
     instance = new TillEngine();
-    (window as unknown as { __opentill?: unknown }).__opentill = { till: instance, db: instance.db };
+    (window as unknown as { __opentill?: unknown }).__opentill = {
+      till: instance,
+      db: instance.db,
+      terminal: instance.terminal,
+    };
   }
   return instance;
 }

@@ -129,14 +129,21 @@ export function PayScreen({
     });
   }, [till, member, sync.online]);
   const pointsLeft = Math.max(0, pointsCap(cart, sync.online, usedOffline) - pointsUsed);
+  // offline, a card is the terminal's store-and-forward read, up to the register's limit per sale
+  // (read from the till: the back office may have changed it since sign-in)
+  const offlineLimit = till.session()?.register.offlineCardLimit ?? register.offlineCardLimit;
+  const offlineCardLeft = Math.max(
+    0,
+    offlineLimit - sum(tenders, (x) => x.kind === 'card' && x.offline === true),
+  );
   const unavailable = (k: Kind): string | null => {
     if (k === 'cash') return null;
     if (!sync.online && (k === 'wallet' || k === 'gift_card' || k === 'store_credit'))
       return t('register.pay.needsNetwork');
     if (k === 'loyalty_points') return pointsLeft > 0 ? null : t('register.member.noPoints');
-    if (!sync.online && k === 'card' && total > register.offlineCardLimit)
-      return register.offlineCardLimit > 0
-        ? t('register.pay.overOfflineLimit', { limit: money(register.offlineCardLimit) })
+    if (!sync.online && k === 'card' && offlineCardLeft <= 0)
+      return offlineLimit > 0
+        ? t('register.pay.overOfflineLimit', { limit: money(offlineLimit) })
         : t('register.pay.needsNetwork');
     return null;
   };
@@ -269,6 +276,36 @@ export function PayScreen({
     add({ kind: 'card', amount: typed, terminalId: register.id });
   };
 
+  /**
+   * Offline: the terminal reads the card and keeps it (store-and-forward); the sale records the
+   * terminal's reference and the masked number, and the server forwards it when the network returns.
+   */
+  const takeOfflineCard = async () => {
+    const typed = amountText ? parseAmount(amountText, store.currency) : left;
+    if (typed === undefined || typed <= 0 || typed > left) return setError(t('register.pay.badAmount'));
+    if (typed > offlineCardLeft)
+      return setError(
+        t('register.pay.offlineCardOver', {
+          limit: money(offlineLimit),
+          max: money(offlineCardLeft),
+        }),
+      );
+    setError(null);
+    setBusy(true);
+    const read = await till.readCardOffline(typed);
+    setBusy(false);
+    if (!read.ok) return setError(read.error.message);
+    add({
+      kind: 'card',
+      amount: typed,
+      terminalId: register.id,
+      offline: true,
+      reference: read.value.reference,
+      maskedPan: read.value.maskedPan,
+      brand: read.value.brand,
+    });
+  };
+
   const complete = async () => {
     if (!paid || busy) return;
     setBusy(true);
@@ -312,7 +349,10 @@ export function PayScreen({
         if (cashLeft > 0) add({ kind: 'cash', amount: cashLeft });
       } else if (e.key === 'F8') {
         e.preventDefault();
-        if (left > 0 && !unavailable('card')) add({ kind: 'card', amount: left });
+        if (left > 0 && !unavailable('card') && !busy) {
+          if (sync.online) addTerminalCard();
+          else void takeOfflineCard();
+        }
       } else if (e.key === 'Enter' && paid && !(e.target instanceof HTMLInputElement)) {
         e.preventDefault();
         void complete();
@@ -355,7 +395,20 @@ export function PayScreen({
             <li key={i} className="reg-tender" data-testid="tender-line">
               <span>
                 {t(`register.tenders.${entry.kind}`)}
-                {entry.reference ? <small className="reg-muted"> · {entry.reference}</small> : null}
+                {entry.maskedPan ? (
+                  <small className="reg-muted" data-testid="tender-masked-pan">
+                    {' '}
+                    · {entry.brand?.toUpperCase()} {entry.maskedPan}
+                  </small>
+                ) : entry.reference ? (
+                  <small className="reg-muted"> · {entry.reference}</small>
+                ) : null}
+                {entry.offline ? (
+                  <small className="reg-unavailable" data-testid="tender-offline">
+                    {' '}
+                    {t('register.pay.offlineCardTag')}
+                  </small>
+                ) : null}
               </span>
               <strong>{money(entry.amount)}</strong>
               <button
@@ -444,7 +497,7 @@ export function PayScreen({
               {t('register.member.points', { points: cart.member.points, value: money(pointsLeft) })}
             </p>
           ) : null}
-          {kind === 'card' || kind === 'gift_card' || kind === 'store_credit' ? (
+          {(kind === 'card' && sync.online) || kind === 'gift_card' || kind === 'store_credit' ? (
             <label>
               {kind === 'card' ? t('register.pay.reference') : t('register.pay.code')}
               <input
@@ -488,6 +541,24 @@ export function PayScreen({
             >
               {t('register.pay.terminal')}
             </button>
+          ) : null}
+          {kind === 'card' && !sync.online ? (
+            <>
+              <p className="reg-muted" data-testid="offline-card-note">
+                {offlineLimit > 0
+                  ? t('register.pay.offlineCardNote', { limit: money(offlineLimit) })
+                  : t('register.pay.offlineCardNone')}
+              </p>
+              <button
+                type="button"
+                className="reg-primary"
+                data-testid="card-terminal-offline"
+                disabled={paid || busy || unavailable('card') !== null}
+                onClick={() => void takeOfflineCard()}
+              >
+                {t('register.pay.terminalOffline')}
+              </button>
+            </>
           ) : null}
           {kind === 'wallet' ? (
             wallet ? (
@@ -542,7 +613,7 @@ export function PayScreen({
           <button
             type="submit"
             data-testid="tender-add"
-            hidden={kind === 'wallet'}
+            hidden={kind === 'wallet' || (kind === 'card' && !sync.online)}
             disabled={paid || unavailable(kind) !== null}
           >
             {t('register.pay.add', { kind: t(`register.tenders.${kind}`) })}

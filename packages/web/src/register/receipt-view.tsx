@@ -1,7 +1,7 @@
 import { toDataURL } from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogItem, LocalSale } from '../offline/contract';
+import type { CatalogItem, LocalSale, TenderEntry } from '../offline/contract';
 import { itemName } from './names';
 import { useRegister } from './register-context';
 import { Kbd } from './widgets';
@@ -11,6 +11,18 @@ function ratePercent(ppm: number): string {
 }
 
 /** The receipt, rendered from the local sale (so it shows offline too), with its order-id QR code. */
+/**
+ * What the receipt prints beside a tender: a card's brand and masked number; a gift card's or
+ * credit note's last four characters only (the code is a bearer secret); else the reference.
+ */
+function tenderNote(tender: TenderEntry): string {
+  if (tender.maskedPan) return `${tender.brand?.toUpperCase() ?? ''} ${tender.maskedPan}`.trim();
+  if (!tender.reference) return '';
+  if (tender.kind === 'gift_card' || tender.kind === 'store_credit')
+    return tender.reference.startsWith('…') ? tender.reference : `…${tender.reference.slice(-4)}`;
+  return tender.reference;
+}
+
 export function ReceiptView({
   sale,
   items,
@@ -128,7 +140,7 @@ export function ReceiptView({
             <div className="reg-contents" key={i}>
               <dt>
                 {t(`register.tenders.${tender.kind}`)}
-                {tender.reference ? ` (${tender.reference})` : ''}
+                {tenderNote(tender) ? ` (${tenderNote(tender)})` : ''}
               </dt>
               <dd>{money(tender.amount)}</dd>
             </div>

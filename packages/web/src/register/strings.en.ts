@@ -124,6 +124,13 @@ export const registerEn = {
     partial: 'The card approved {{approved}}; take the remaining {{remaining}} with another tender.',
     tip: 'Tip',
     tipFromDisplay: 'chosen on the customer display',
+    offlineCardNote:
+      'Offline: the terminal keeps the card and it is charged when the network returns (up to {{limit}} per sale).',
+    offlineCardNone: 'Offline: this register takes no cards without the network. Take cash.',
+    offlineCardOver:
+      'Over the offline card limit: this register takes cards offline up to {{limit}} per sale ({{max}} left). Take the rest in cash, or wait for the network.',
+    terminalOffline: 'Take card on terminal (offline)',
+    offlineCardTag: 'offline',
   },
   tenders: {
     cash: 'Cash',

@@ -126,6 +126,12 @@ export const registerZhCN: Strings<typeof registerEn> = {
     partial: '银行卡仅批准 {{approved}}；剩余 {{remaining}} 请用其他方式支付。',
     tip: '小费',
     tipFromDisplay: '顾客在显示屏上选择',
+    offlineCardNote: '离线：终端保存此卡，恢复联网后再扣款（每笔最多 {{limit}}）。',
+    offlineCardNone: '离线：本收银台断网时不收银行卡，请收现金。',
+    offlineCardOver:
+      '超出离线刷卡限额：本收银台离线时每笔最多刷卡 {{limit}}（还可刷 {{max}}）。其余请收现金，或等待恢复联网。',
+    terminalOffline: '在终端离线刷卡',
+    offlineCardTag: '离线',
   },
   tenders: {
     cash: '现金',

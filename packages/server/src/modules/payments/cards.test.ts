@@ -469,4 +469,60 @@ describe.each(engines)('card payments end to end (%s)', (engine) => {
     });
     expect(cashierView.statusCode).toBe(403);
   });
+
+  it('an offline forward the host does not answer is reversed and sent again later, once', async () => {
+    await deps.database.db
+      .updateTable('registers')
+      .set({ offline_card_limit: price + 2000 })
+      .where('id', '=', registerId)
+      .execute();
+    terminals.storeOffline('T-OFF', 'OFF-3', { card: VISA, entryMode: 'chip' });
+    const sale = await post(
+      body(price + 300, [
+        { kind: 'card', amount: price + 300, terminalId: 'T-OFF', offline: true, reference: 'OFF-3' },
+      ]),
+      `off-${Math.random()}`,
+    );
+    expect(sale.statusCode).toBe(201);
+    const orderId = (sale.json() as OrderView).id;
+    const rows = () =>
+      deps.database.db
+        .selectFrom('card_authorizations')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .execute();
+    const payment = () =>
+      deps.database.db
+        .selectFrom('payments')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .executeTakeFirstOrThrow();
+
+    const options = paymentsOptions();
+    await options.cards.acquirer.warmUp(); // signed on: the 0200 is sent
+    const poller = createPaymentsService(deps, options);
+    sandbox.control.drop = true; // the host takes the 0200 and never answers
+    await poller.cards.pollOnce();
+    sandbox.control.drop = false;
+    // undecided: still to forward, under the terminal's reference; the unanswered attempt is owed a reversal
+    expect((await payment()).status).toBe('pending');
+    const [first] = (await rows()).filter((r) => r.status === 'forward_pending');
+    expect(first?.token).toBe('offline:OFF-3');
+    const owed = await deps.database.db
+      .selectFrom('card_reversals')
+      .innerJoin('card_authorizations', 'card_authorizations.id', 'card_reversals.authorization_id')
+      .select(['card_reversals.status', 'card_authorizations.masked_pan'])
+      .where('card_authorizations.order_id', '=', orderId)
+      .execute();
+    expect(owed).toEqual([{ status: 'pending', masked_pan: '424242******4242' }]);
+
+    await new Promise((r) => setTimeout(r, 30));
+    await poller.cards.pollOnce();
+    await poller.stop();
+    expect(await payment()).toMatchObject({ status: 'captured' });
+    expect((await payment()).reference).toMatch(/^VISA 424242\*{6}4242 AUTH/);
+    const after = await rows();
+    expect(after.filter((r) => r.status === 'committed')).toHaveLength(1);
+    expect(after.filter((r) => r.status === 'reversed')).toHaveLength(1);
+  });
 });

@@ -571,14 +571,12 @@ export function createCards(deps: Deps, options: CardOptions) {
       });
       if (read.status !== 'read') continue;
       const ref = await nextRef(options.acquirer);
+      // the row keeps the terminal's reference (its token `offline:<reference>`) until the host
+      // has decided: an attempt without an answer is reversed and the read is forwarded again
       await update(a.tenant_id, a.id, {
         stan: ref.stan,
         rrn: ref.rrn,
         transmitted_at: ref.transmittedAt,
-        token: read.card.token,
-        masked_pan: read.card.maskedPan,
-        brand: read.card.brand,
-        entry_mode: read.card.entryMode,
       });
       let outcome: CardResult;
       try {
@@ -597,6 +595,10 @@ export function createCards(deps: Deps, options: CardOptions) {
         if (unknownOutcome(outcome)) {
           const attempt: CardAuthorizationTable = {
             ...a,
+            token: read.card.token,
+            masked_pan: read.card.maskedPan,
+            brand: read.card.brand,
+            entry_mode: read.card.entryMode,
             id: ids.newId('ath'),
             attempt_key: `forward#${a.id}#${ref.stan}`,
             status: 'timeout',
@@ -614,6 +616,10 @@ export function createCards(deps: Deps, options: CardOptions) {
       const approved = outcome.status === 'approved' && outcome.approvedAmount === a.amount;
       await update(a.tenant_id, a.id, {
         status: approved ? 'committed' : 'forward_declined',
+        token: read.card.token,
+        masked_pan: read.card.maskedPan,
+        brand: read.card.brand,
+        entry_mode: read.card.entryMode,
         ...(outcome.status === 'approved'
           ? {
               approved_amount: outcome.approvedAmount,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { TERMINAL_TEST_CARDS as TEST_CARDS } from '@opentill/payments';
 import { sendError, sendResult } from '../../http/errors';
 import { authOf, type Guard } from '../../http/auth';
 import { bearer, id, isoInstant, MAX_SAFE } from '../../http/schemas';
@@ -6,16 +7,6 @@ import type { StoresService } from '../stores/service';
 import type { PaymentsService } from './service';
 import type { SandboxWallet } from './wallets';
 import type { SimulatedTerminals } from './terminals';
-
-/** Named test cards for the simulated terminals: no card number ever crosses the API. */
-const TEST_CARDS = {
-  visa: { card: { pan: '4242424242424242', expiry: '3012' }, pin: undefined },
-  visa_debit_pin: { card: { pan: '4000056655665556', expiry: '3012' }, pin: '1234' },
-  unionpay_pin: { card: { pan: '6200000000000005', expiry: '3012' }, pin: '1234' },
-  mastercard: { card: { pan: '5555555555554444', expiry: '3012' }, pin: undefined },
-  declined: { card: { pan: '4000000000000002', expiry: '3012' }, pin: undefined },
-  insufficient_funds: { card: { pan: '4000000000009995', expiry: '3012' }, pin: undefined },
-} as const;
 
 const positive = { type: 'integer', minimum: 1, maximum: MAX_SAFE } as const;
 const code = { type: 'string', minLength: 4, maxLength: 40, pattern: '^[0-9A-Za-z -]+$' } as const;
@@ -227,6 +218,45 @@ export function paymentsRoutes(
           terminals.present(
             (request.params as { id: string }).id,
             { card: test.card, entryMode: body.entryMode, ...(pin !== undefined ? { pin } : {}) },
+            authOf(request).tenantId,
+          );
+          return reply.status(204).send();
+        },
+      );
+
+      app.post(
+        '/payments/terminals/:id/offline-reads',
+        {
+          preHandler: guard('orders.create'),
+          schema: {
+            tags: ['payments'],
+            summary:
+              'Simulated terminals only: a card the terminal read while the register was offline (store-and-forward), handed over when the network returns',
+            security: bearer,
+            params: { type: 'object', properties: { id }, required: ['id'] },
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                reference: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
+                card: { type: 'string', enum: Object.keys(TEST_CARDS) },
+                entryMode: { type: 'string', enum: ['chip', 'contactless', 'swipe', 'manual'] },
+              },
+              required: ['reference', 'card', 'entryMode'],
+            },
+          },
+        },
+        async (request, reply) => {
+          const body = request.body as {
+            reference: string;
+            card: keyof typeof TEST_CARDS;
+            entryMode: 'chip' | 'contactless' | 'swipe' | 'manual';
+          };
+          // an offline read has no online PIN: the terminal verified it offline (or took none)
+          terminals.storeOffline(
+            (request.params as { id: string }).id,
+            body.reference,
+            { card: TEST_CARDS[body.card].card, entryMode: body.entryMode },
             authOf(request).tenantId,
           );
           return reply.status(204).send();

@@ -63,10 +63,11 @@ interface Presented {
  */
 export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
   const tokenKey = opts.tokenKey ?? randomBytes(32).toString('hex');
-  const devices = new Map<
-    string,
-    { sim: TerminalSimulator; queue: Presented[]; offline: Map<string, Presented> }
-  >();
+  const devices = new Map<string, { sim: TerminalSimulator; queue: Presented[] }>();
+  // reads a terminal stored while the register was offline (store-and-forward), per tenant too
+  const offline = new Map<string, Presented>();
+  const offlineKey = (tenantId: string | undefined, terminalId: string, reference: string) =>
+    `${tenantId ?? ''}\u0000${terminalId}\u0000${reference}`;
   let serial = 0;
   // cards presented through the API wait per tenant: terminal ids are register ids, so another
   // tenant naming the same id must not choose the card this tenant's next sale reads
@@ -87,7 +88,7 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
       serial += 1;
       // a distinct initial key ID per device, all under the sandbox AES BDK
       const ikid = `12345678${serial.toString(16).padStart(8, '0')}`.toUpperCase();
-      d = { sim: TerminalSimulator.aes(SANDBOX_KEYS.aesBdk, ikid), queue: [], offline: new Map() };
+      d = { sim: TerminalSimulator.aes(SANDBOX_KEYS.aesBdk, ikid), queue: [] };
       devices.set(terminalId, d);
     }
     return d;
@@ -102,7 +103,8 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
   const port: TerminalPort & {
     /** the next card: for one tenant's sales (the API), or for any (in-process tests and demo) */
     present(terminalId: string, p: Presented, tenantId?: string): void;
-    storeOffline(terminalId: string, reference: string, p: Presented): void;
+    /** a read the terminal took offline: for one tenant's sales (the API), or for any (in-process tests) */
+    storeOffline(terminalId: string, reference: string, p: Presented, tenantId?: string): void;
     tokenKey: string;
   } = {
     tokenKey,
@@ -120,18 +122,22 @@ export function createSimulatedTerminals(opts: { tokenKey?: string } = {}) {
     },
     async takeOffline(req) {
       const d = device(req.terminalId);
-      const p = d.offline.get(req.reference);
-      if (!p)
+      const key = [
+        offlineKey(req.tenantId, req.terminalId, req.reference),
+        offlineKey(undefined, req.terminalId, req.reference),
+      ].find((k) => offline.has(k));
+      const p = key === undefined ? undefined : offline.get(key);
+      if (key === undefined || !p)
         return { status: 'unavailable', message: 'The terminal has no offline sale with that reference.' };
-      d.offline.delete(req.reference);
+      // kept until the terminal restarts: a forward the host did not answer is sent again later
       return read(d, p);
     },
     present(terminalId, p, tenantId) {
       if (tenantId !== undefined) queueOf(tenantId, terminalId).push(p);
       else device(terminalId).queue.push(p);
     },
-    storeOffline(terminalId, reference, p) {
-      device(terminalId).offline.set(reference, p);
+    storeOffline(terminalId, reference, p, tenantId) {
+      offline.set(offlineKey(tenantId, terminalId, reference), p);
     },
   };
   return port;
