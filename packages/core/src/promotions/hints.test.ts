@@ -85,22 +85,29 @@ describe('promotionHints', () => {
       },
     });
     const hints = hintsFor([line(latte, 2)], [p]);
-    // one more latte (3 × 32.00, 20% off = 19.20) beats one mocha (32.00 × 2 + 35.00, 20% = 19.80)?
-    // no: the fewest units tie, then the biggest saving wins, so the mocha
+    // one more latte (3 × 32.00, 20% off = 19.20), the item already in the cart, before a mocha
+    // (32.00 × 2 + 35.00, 20% off = 19.80)
     expect(hints).toEqual([
       {
         promotionId: 'pro_3cof',
         name: '20% off three coffees',
         nameZh: '咖啡三杯八折',
         reason: 'quantity',
-        add: { variantId: 'mocha', quantity: 1 },
-        saving: 1980,
+        add: { variantId: 'latte', quantity: 1 },
+        saving: 1920,
         bonusPoints: 0,
-        extraToPay: 3500 - 1980,
+        extraToPay: 3200 - 1920,
       } satisfies PromotionHint,
     ]);
-    // two short: two more units of one item
-    expect(hintsFor([line(latte, 1)], [p])[0]?.add).toEqual({ variantId: 'mocha', quantity: 2 });
+    // two short: two more units of one item; without a coffee in the cart, the one saving most
+    expect(hintsFor([line(latte, 1)], [p])[0]?.add).toEqual({ variantId: 'latte', quantity: 2 });
+    expect(hintsFor([line(bagel, 1)], [p])[0]?.add).toEqual({ variantId: 'mocha', quantity: 3 });
+    expect(
+      hintsFor(
+        [line(bagel, 1)],
+        [{ ...p, conditions: [{ kind: 'categories', categoryIds: ['coffee'] }] }],
+      )[0],
+    ).toMatchObject({ add: { variantId: 'mocha', quantity: 1 }, saving: 700 });
     // four short with the default of three units at most: no hint
     expect(
       hintsFor([line(bagel, 1)], [{ ...p, conditions: [{ kind: 'quantity', minQuantity: 5 }] }]),

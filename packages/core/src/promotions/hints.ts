@@ -88,7 +88,7 @@ export function withHintItem(
 }
 
 /** Every selector a promotion looks at; `undefined` in the list means "any line". */
-function selectorsOf(p: Promotion): (LineSelector | undefined)[] {
+export function promotionSelectors(p: Promotion): (LineSelector | undefined)[] {
   const out: (LineSelector | undefined)[] = [];
   for (const c of p.conditions) {
     if (c.kind === 'items') out.push(c.selector);
@@ -117,6 +117,11 @@ function selectorsOf(p: Promotion): (LineSelector | undefined)[] {
       break;
   }
   return out;
+}
+
+/** Whether one unit of the item would be picked by the selector (`undefined`: any item). */
+export function hintItemMatches(selector: LineSelector | undefined, item: HintItem): boolean {
+  return selectorMatches(selector, asPromotionLine(item));
 }
 
 function asPromotionLine(item: HintItem): PromotionLine {
@@ -186,9 +191,9 @@ const byHint = (a: PromotionHint, b: PromotionHint): number =>
  * Each hint is checked by pricing the cart with the addition through `priceCart` with every
  * active promotion, so `saving` is exactly what the engine then gives for that promotion. A
  * promotion the cart already gets is never hinted, nor one whose other conditions (member tier,
- * segment, store, time, coupon) do not hold. For each promotion the fewest units win, then the
- * biggest saving, then the smallest rise in the total, then the item already in the cart, then the
- * variant id. Hints come biggest saving first. Pure and deterministic, so the register gives the
+ * segment, store, time, coupon) do not hold. For each promotion the fewest units win, then an
+ * item already in the cart ("one more latte"), then the biggest saving, then the smallest rise in
+ * the total, then the variant id. Hints come biggest saving first. Pure and deterministic, so the register gives the
  * same hints offline.
  */
 export function promotionHints(
@@ -229,9 +234,9 @@ export function promotionHints(
     const fixed = p.conditions.filter((c) => !ITEM_CONDITIONS.has(c.kind));
     if (!promotionEligible({ ...p, conditions: fixed }, lines, promos.context)) continue;
     if (!spendWithinReach(p, lines, maxShortfallBp)) continue;
-    const selectors = selectorsOf(p);
+    const selectors = promotionSelectors(p);
     const relevant = items.filter((item) =>
-      selectors.some((s) => s === undefined || selectorMatches(s, asPromotionLine(item))),
+      selectors.some((s) => s === undefined || hintItemMatches(s, item)),
     );
     let best: PromotionHint | undefined;
     for (let quantity = 1; quantity <= maxUnits && !best; quantity += 1) {
@@ -260,11 +265,11 @@ export function promotionHints(
 }
 
 function isBetter(a: PromotionHint, b: PromotionHint, inCart: ReadonlySet<string>): boolean {
-  if (a.saving !== b.saving) return a.saving > b.saving;
-  if (a.bonusPoints !== b.bonusPoints) return a.bonusPoints > b.bonusPoints;
-  if (a.extraToPay !== b.extraToPay) return a.extraToPay < b.extraToPay;
   const aIn = inCart.has(a.add.variantId);
   const bIn = inCart.has(b.add.variantId);
   if (aIn !== bIn) return aIn;
+  if (a.saving !== b.saving) return a.saving > b.saving;
+  if (a.bonusPoints !== b.bonusPoints) return a.bonusPoints > b.bonusPoints;
+  if (a.extraToPay !== b.extraToPay) return a.extraToPay < b.extraToPay;
   return a.add.variantId < b.add.variantId;
 }
