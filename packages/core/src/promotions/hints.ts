@@ -1,7 +1,7 @@
 import type { CartInput, CartLineInput, PricedCart, PricingContext } from '../cart';
 import { priceCart } from '../cart';
 import { BP_SCALE } from '../discount';
-import { promotionEligible, selectorMatches } from './engine';
+import { evaluatePromotions, promotionEligible, selectorMatches } from './engine';
 import type { LineSelector, Promotion, PromotionCondition, PromotionLine } from './types';
 import { promotionProblem } from './validate';
 
@@ -50,6 +50,20 @@ const ITEM_CONDITIONS: ReadonlySet<PromotionCondition['kind']> = new Set([
   'quantity',
   'spend',
 ]);
+
+/**
+ * Candidates priced in full per hint asked for (at least MIN_CONFIRMATIONS), before giving up: a
+ * promotion may lose to others in its conflict group or to an exclusive one.
+ */
+const CONFIRMATIONS_PER_HINT = 4;
+const MIN_CONFIRMATIONS = 16;
+
+/** The cart's plain line of the variant (counted, no manual discount, no label price), or -1. */
+function mergeIndex(lines: readonly CartLineInput[], variantId: string): number {
+  return lines.findIndex(
+    (l) => l.variantId === variantId && l.unit === 'each' && !l.discount && l.priceOverride === undefined,
+  );
+}
 
 /** The line id a hinted item gets when it does not join a line already in the cart. */
 export const HINT_LINE_ID = 'hint';
@@ -188,13 +202,15 @@ const byHint = (a: PromotionHint, b: PromotionHint): number =>
 /**
  * Promotions the cart nearly qualifies for, and what to add to get each: a few more units, a
  * little more spend, the "get" item of a buy-X-get-Y, the missing part of a bundle, the free item.
- * Each hint is checked by pricing the cart with the addition through `priceCart` with every
- * active promotion, so `saving` is exactly what the engine then gives for that promotion. A
- * promotion the cart already gets is never hinted, nor one whose other conditions (member tier,
- * segment, store, time, coupon) do not hold. For each promotion the fewest units win, then an
- * item already in the cart ("one more latte"), then the biggest saving, then the smallest rise in
- * the total, then the variant id. Hints come biggest saving first. Pure and deterministic, so the register gives the
- * same hints offline.
+ * Items a promotion names (by variant, product or category) are tried; where it takes any item,
+ * the items already in the cart. For each promotion the fewest units win, then an item already in
+ * the cart ("one more latte"), then what the promotion alone would save, then the cheaper
+ * addition, then the variant id. The promotions promising most are then priced through
+ * `priceCart` with the addition and every active promotion, and a hint is kept only if its
+ * promotion really applies there: `saving` and `extraToPay` are that pricing's figures, exactly
+ * what the sale then gets. A promotion the cart already gets is never hinted, nor one whose other
+ * conditions (member tier, segment, store, time, coupon) do not hold. Hints come biggest saving
+ * first, at most `limit`. Pure and deterministic, so the register gives the same hints offline.
  */
 export function promotionHints(
   input: CartInput,
@@ -209,6 +225,7 @@ export function promotionHints(
   if (!promos || input.lines.length === 0 || limit <= 0) return [];
   const now = priceCart(input, pricing);
   if (!now.ok) return [];
+  const mode = pricing.roundingMode ?? 'half_up';
   const lines = promotionLines(now.value, input.lines);
   const applied = new Set(now.value.promotions.map((p) => p.id));
   const inCart = new Set(input.lines.map((l) => l.variantId));
@@ -216,19 +233,24 @@ export function promotionHints(
     .filter((c) => Number.isSafeInteger(c.unitPrice) && c.unitPrice >= 0)
     .sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
 
-  const priceWith = (item: HintItem, quantity: number, promotions: readonly Promotion[]) => {
-    const r = priceCart(
-      {
-        ...input,
-        lines: withHintItem(input.lines, item, quantity),
-        promotions: { promotions, context: promos.context },
-      },
-      pricing,
-    );
-    return r.ok ? r.value : undefined;
+  /** The engine's lines with the addition, as `withHintItem` adds it (a merged line has no discount). */
+  const linesWith = (item: HintItem, quantity: number): PromotionLine[] => {
+    const same = mergeIndex(input.lines, item.variantId);
+    const line = input.lines[same];
+    if (line) {
+      return lines.map((l, i) =>
+        i === same
+          ? { ...l, quantity: l.quantity + quantity, amount: l.amount + line.unitPrice * quantity }
+          : l,
+      );
+    }
+    return [...lines, { ...asPromotionLine(item), quantity, amount: item.unitPrice * quantity }];
   };
 
-  const hints: PromotionHint[] = [];
+  // 1. for each promotion the cart does not get, the best addition by what the promotion alone
+  //    would give (the engine without tax: cheap)
+  const nearly: { p: Promotion; item: HintItem; quantity: number; saving: number; bonusPoints: number }[] =
+    [];
   for (const p of promos.promotions) {
     if (applied.has(p.id) || promotionProblem(p) !== undefined) continue;
     const fixed = p.conditions.filter((c) => !ITEM_CONDITIONS.has(c.kind));
@@ -236,40 +258,59 @@ export function promotionHints(
     if (!spendWithinReach(p, lines, maxShortfallBp)) continue;
     const selectors = promotionSelectors(p);
     const relevant = items.filter((item) =>
-      selectors.some((s) => s === undefined || hintItemMatches(s, item)),
+      selectors.some((s) => (s === undefined ? inCart.has(item.variantId) : hintItemMatches(s, item))),
     );
-    let best: PromotionHint | undefined;
-    for (let quantity = 1; quantity <= maxUnits && !best; quantity += 1) {
-      for (const item of relevant) {
-        // the promotion alone first (cheap), then the whole set: what the engine would really give
-        if (!priceWith(item, quantity, [p])?.promotions.some((a) => a.id === p.id)) continue;
-        const full = priceWith(item, quantity, promos.promotions);
-        const mine = full?.promotions.find((a) => a.id === p.id);
-        if (!full || !mine) continue;
-        const hint: PromotionHint = {
-          promotionId: p.id,
-          name: p.name,
-          nameZh: p.nameZh ?? null,
-          reason: reasonFor(p, lines, input),
-          add: { variantId: item.variantId, quantity },
-          saving: mine.amount,
-          bonusPoints: mine.bonusPoints,
-          extraToPay: full.total - now.value.total,
-        };
-        if (!best || isBetter(hint, best, inCart)) best = hint;
+    for (let quantity = 1; quantity <= maxUnits; quantity += 1) {
+      const best = relevant
+        .flatMap((item) => {
+          const alone = evaluatePromotions(linesWith(item, quantity), [p], promos.context, mode);
+          const mine = alone.applied.find((a) => a.id === p.id);
+          return mine ? [{ p, item, quantity, saving: mine.amount, bonusPoints: mine.bonusPoints }] : [];
+        })
+        .sort(
+          (a, b) =>
+            Number(inCart.has(b.item.variantId)) - Number(inCart.has(a.item.variantId)) ||
+            b.saving - a.saving ||
+            b.bonusPoints - a.bonusPoints ||
+            a.item.unitPrice - b.item.unitPrice ||
+            (a.item.variantId < b.item.variantId ? -1 : 1),
+        )[0];
+      if (best) {
+        nearly.push(best);
+        break;
       }
     }
-    if (best) hints.push(best);
   }
-  return hints.sort(byHint).slice(0, limit);
-}
 
-function isBetter(a: PromotionHint, b: PromotionHint, inCart: ReadonlySet<string>): boolean {
-  const aIn = inCart.has(a.add.variantId);
-  const bIn = inCart.has(b.add.variantId);
-  if (aIn !== bIn) return aIn;
-  if (a.saving !== b.saving) return a.saving > b.saving;
-  if (a.bonusPoints !== b.bonusPoints) return a.bonusPoints > b.bonusPoints;
-  if (a.extraToPay !== b.extraToPay) return a.extraToPay < b.extraToPay;
-  return a.add.variantId < b.add.variantId;
+  // 2. the most promising first, each priced in full with every promotion: a hint holds only if
+  //    the engine really gives the promotion there, and its figures are that pricing's
+  nearly.sort(
+    (a, b) =>
+      b.saving - a.saving ||
+      b.bonusPoints - a.bonusPoints ||
+      (a.p.id < b.p.id ? -1 : a.p.id > b.p.id ? 1 : 0),
+  );
+  const hints: PromotionHint[] = [];
+  // an exclusive promotion must beat everything the cart gets already (adding items rarely lowers that)
+  const stack = now.value.promotions.reduce((sum, a) => sum + a.amount, 0);
+  let budget = Math.max(MIN_CONFIRMATIONS, limit * CONFIRMATIONS_PER_HINT);
+  for (const { p, item, quantity, saving } of nearly) {
+    if (hints.length >= limit || budget === 0) break;
+    if (p.exclusive && saving <= stack) continue;
+    budget -= 1;
+    const full = priceCart({ ...input, lines: withHintItem(input.lines, item, quantity) }, pricing);
+    const mine = full.ok ? full.value.promotions.find((a) => a.id === p.id) : undefined;
+    if (!full.ok || !mine) continue;
+    hints.push({
+      promotionId: p.id,
+      name: p.name,
+      nameZh: p.nameZh ?? null,
+      reason: reasonFor(p, lines, input),
+      add: { variantId: item.variantId, quantity },
+      saving: mine.amount,
+      bonusPoints: mine.bonusPoints,
+      extraToPay: full.value.total - now.value.total,
+    });
+  }
+  return hints.sort(byHint);
 }
