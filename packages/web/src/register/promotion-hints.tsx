@@ -1,7 +1,26 @@
+import type { PricedCart } from '@opentill/core';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CartHint } from '../offline/contract';
+import type { Cart, CartHint, Till } from '../offline/contract';
 import { itemName } from './names';
 import { useRegister } from './register-context';
+
+/**
+ * The till's promotion hints for the cart, worked out just after the cart is drawn (with many
+ * promotions they take a few tens of milliseconds), and only for a cart that prices.
+ */
+export function usePromotionHints(till: Till, cart: Cart, priced: PricedCart | null): CartHint[] {
+  const [hints, setHints] = useState<CartHint[]>([]);
+  useEffect(() => {
+    if (!priced) {
+      setHints([]);
+      return;
+    }
+    const timer = setTimeout(() => setHints(till.promotionHints(cart)), 0);
+    return () => clearTimeout(timer);
+  }, [till, cart, priced]);
+  return priced ? hints : [];
+}
 
 /**
  * Promotions the cart nearly gets, under the cart: "Add 1 × Latte — Second latte half price: save

@@ -55,6 +55,7 @@ import { ChooseRegister, LoginScreen } from './login-screen';
 import { money as formatIn } from './money';
 import { PayScreen } from './pay-screen';
 import { PinSwitch } from './pin-switch';
+import { usePromotionHints } from './promotion-hints';
 import { ReceiptView } from './receipt-view';
 import { RefundScreen } from './refund-screen';
 import { RegisterContext, useSyncState, type RegisterContextValue, type Session } from './register-context';
@@ -190,7 +191,7 @@ function Main({
   const campaigns = useShowingCampaigns(session.store.id);
   const { online } = useSyncState(till);
   const suggestions = useSuggestions(till, cart, online);
-  const hints = useMemo(() => (priced ? till.promotionHints(cart) : []), [till, cart, priced]);
+  const hints = usePromotionHints(till, cart, priced);
   useEffect(() => {
     if (view === 'sell')
       publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns, suggestions, hints));
