@@ -101,6 +101,30 @@ export function withHintItem(
   ];
 }
 
+/**
+ * The engine's lines (`lines`, one per cart line first) with `quantity` more of the item, as
+ * `withHintItem` adds it: onto the cart's plain line of the variant (which has no discount, so its
+ * amount grows by the unit price), or as a new line.
+ */
+function addUnits(
+  lines: readonly PromotionLine[],
+  cart: readonly CartLineInput[],
+  item: HintItem,
+  quantity: number,
+  lineId: string,
+): PromotionLine[] {
+  const same = mergeIndex(cart, item.variantId);
+  const line = cart[same];
+  if (line) {
+    return lines.map((l, i) =>
+      i === same
+        ? { ...l, quantity: l.quantity + quantity, amount: l.amount + line.unitPrice * quantity }
+        : l,
+    );
+  }
+  return [...lines, { ...asPromotionLine(item), lineId, quantity, amount: item.unitPrice * quantity }];
+}
+
 /** Every selector a promotion looks at; `undefined` in the list means "any line". */
 export function promotionSelectors(p: Promotion): (LineSelector | undefined)[] {
   const out: (LineSelector | undefined)[] = [];
@@ -233,19 +257,9 @@ export function promotionHints(
     .filter((c) => Number.isSafeInteger(c.unitPrice) && c.unitPrice >= 0)
     .sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
 
-  /** The engine's lines with the addition, as `withHintItem` adds it (a merged line has no discount). */
-  const linesWith = (item: HintItem, quantity: number): PromotionLine[] => {
-    const same = mergeIndex(input.lines, item.variantId);
-    const line = input.lines[same];
-    if (line) {
-      return lines.map((l, i) =>
-        i === same
-          ? { ...l, quantity: l.quantity + quantity, amount: l.amount + line.unitPrice * quantity }
-          : l,
-      );
-    }
-    return [...lines, { ...asPromotionLine(item), quantity, amount: item.unitPrice * quantity }];
-  };
+  /** The engine's lines with the addition, as `withHintItem` adds it. */
+  const linesWith = (item: HintItem, quantity: number): PromotionLine[] =>
+    addUnits(lines, input.lines, item, quantity, HINT_LINE_ID);
 
   // 1. for each promotion the cart does not get, the best addition by what the promotion alone
   //    would give (the engine without tax: cheap)
@@ -260,6 +274,16 @@ export function promotionHints(
     const relevant = items.filter((item) =>
       selectors.some((s) => (s === undefined ? inCart.has(item.variantId) : hintItemMatches(s, item))),
     );
+    // every relevant item at the most units at once: if even that does not bring the promotion,
+    // no single addition will (conditions and deals only grow with more items)
+    if (relevant.length === 0) continue;
+    const everything = relevant.reduce(
+      (acc, item, i) => addUnits(acc, input.lines, item, maxUnits, `${HINT_LINE_ID}-${i}`),
+      lines,
+    );
+    if (!evaluatePromotions(everything, [p], promos.context, mode).applied.some((a) => a.id === p.id)) {
+      continue;
+    }
     for (let quantity = 1; quantity <= maxUnits; quantity += 1) {
       const best = relevant
         .flatMap((item) => {
