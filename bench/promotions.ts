@@ -5,12 +5,18 @@
  *
  *   node --import tsx bench/promotions.ts
  *
- * Prints a table (median and p99 microseconds per priced cart); never a timed test.
+ * Then promotionHints (what the cart nearly qualifies for, each hint priced exactly) on the same
+ * carts, with the 40 variants as the items that may be suggested, as the register does on every
+ * cart change.
+ *
+ * Prints tables (median and p99 microseconds per priced cart, per set of hints); never a timed test.
  */
 import { performance } from 'node:perf_hooks';
 import {
   priceCart,
+  promotionHints,
   type CartLineInput,
+  type HintItem,
   type Promotion,
   type PromotionAction,
 } from '../packages/core/src/index';
@@ -98,9 +104,40 @@ for (const lines of [3, 10, 50]) {
     rows.push([String(lines), String(count), String(applied), at(0.5), at(0.99)]);
   }
 }
-const head = ['lines', 'promotions', 'applied', 'p50 µs', 'p99 µs'];
-const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(width[i]!)).join(' | ')} |`;
-console.log(line(head));
-console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(r));
+function table(head: string[], body: string[][]): void {
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(width[i]!)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+}
+table(['lines', 'promotions', 'applied', 'p50 µs', 'p99 µs'], rows);
+
+// hints: the 40 variants may be suggested
+const candidates: HintItem[] = Array.from({ length: VARIANTS }, (_, i) => ({
+  variantId: variant(i),
+  categoryId: category(i),
+  name: `Item ${i}`,
+  unitPrice: 500 + ((i * 137) % 3000),
+  taxClassId: 'vat',
+}));
+const hintRows: string[][] = [];
+for (const lines of [3, 10]) {
+  for (const count of [10, 50, 200]) {
+    const input = { lines: cart(lines), promotions: { promotions: promotions(count), context } };
+    const runs = count >= 200 ? 20 : 100;
+    for (let i = 0; i < 3; i += 1) promotionHints(input, ctx, candidates); // warm up
+    const times: number[] = [];
+    let hints = 0;
+    for (let i = 0; i < runs; i += 1) {
+      const start = performance.now();
+      hints = promotionHints(input, ctx, candidates).length;
+      times.push((performance.now() - start) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
+    hintRows.push([String(lines), String(count), String(hints), at(0.5), at(0.99)]);
+  }
+}
+console.log('\npromotionHints');
+table(['lines', 'promotions', 'hints', 'p50 µs', 'p99 µs'], hintRows);

@@ -172,8 +172,24 @@ describe('register: member sale', () => {
     // earned on the part not paid with points, before VAT, one point per whole yuan
     const preTax = lines.reduce((s, l) => s + l.total - l.tax, 0);
     const earnedMax = Math.floor(preTax / 100);
-    const account = (await api.get<{ account: Account }>(`/customers/${customerId}/loyalty`)).account;
+    const { account, ledger } = await api.get<{
+      account: Account;
+      ledger: { kind: string; points: number; orderId: string | null; offline: boolean }[];
+    }>(`/customers/${customerId}/loyalty`);
+    // the ledger: the welcome points, one redemption and one earning for this order; the balance is its sum
+    expect(
+      ledger
+        .filter((e) => e.orderId === orderId)
+        .map((e) => [e.kind, e.offline])
+        .sort(),
+    ).toEqual([
+      ['earn', false],
+      ['redeem', false],
+    ]);
+    expect(ledger.find((e) => e.kind === 'redeem')?.points).toBe(-237);
+    expect(account.balance).toBe(ledger.reduce((s, e) => s + e.points, 0));
     const earned = account.balance - (500 - 237);
+    expect(ledger.find((e) => e.kind === 'earn')?.points).toBe(earned);
     expect(earned).toBeGreaterThan(0);
     expect(earned).toBeLessThanOrEqual(earnedMax);
     expect(earned).toBeGreaterThanOrEqual(Math.floor((preTax * (total - 237)) / total / 100) - 1);

@@ -3,3 +3,4 @@ export * from './validate';
 export * from './engine';
 export * from './local-time';
 export * from './context';
+export * from './hints';

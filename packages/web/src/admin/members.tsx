@@ -12,6 +12,7 @@
  *   admin-campaign-text, admin-campaign-text-zh, admin-campaign-hint, admin-campaign-hint-zh,
  *   admin-campaign-variants, admin-campaign-store, admin-campaign-from, admin-campaign-to,
  *   admin-campaign-save, admin-campaign-row, admin-campaign-uplift, admin-uplift,
+ *   admin-uplift-baseline / admin-uplift-during (data-units-per-day), admin-uplift-change (data-units-pct),
  *   admin-feedback, admin-feedback-store, admin-feedback-staff, admin-feedback-from, admin-feedback-to,
  *   admin-feedback-summary, admin-feedback-row
  */
@@ -21,14 +22,17 @@ import { api } from '../api/client';
 import { qs } from './admin-api';
 import { useAdmin } from './admin-context';
 import {
+  CheckField,
   ErrorBox,
   Field,
+  FormPanel,
   ListTable,
   Loading,
   Money,
   Notice,
-  SaveCancel,
+  SelectField,
   StoreSelect,
+  TextField,
   go,
   parseMoney,
   useFormatDate,
@@ -128,46 +132,41 @@ function CustomerList() {
       </div>
       <Notice message={done} />
       {draft ? (
-        <form
-          className="admin-form admin-panel"
-          data-testid="admin-customer-form"
+        <FormPanel
+          testId="admin-customer-form"
           onSubmit={(e) => void save(e)}
+          busy={submit.busy}
+          saveTestId="admin-customer-save"
+          onCancel={() => setDraft(null)}
+          error={submit.error}
         >
           <div className="admin-grid">
-            <Field label={t('admin.members.name')}>
-              <input
-                data-testid="admin-customer-name"
-                value={draft.name}
-                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.phone')}>
-              <input
-                data-testid="admin-customer-phone"
-                value={draft.phone}
-                onChange={(e) => setDraft({ ...draft, phone: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.email')}>
-              <input
-                data-testid="admin-customer-email"
-                value={draft.email}
-                onChange={(e) => setDraft({ ...draft, email: e.target.value })}
-              />
-            </Field>
-            <label className="admin-field">
-              <span className="admin-field-label">{t('admin.members.marketing')}</span>
-              <input
-                type="checkbox"
-                data-testid="admin-customer-marketing"
-                checked={draft.marketing}
-                onChange={(e) => setDraft({ ...draft, marketing: e.target.checked })}
-              />
-            </label>
+            <TextField
+              label={t('admin.members.name')}
+              testId="admin-customer-name"
+              value={draft.name}
+              onChange={(name) => setDraft({ ...draft, name })}
+            />
+            <TextField
+              label={t('admin.members.phone')}
+              testId="admin-customer-phone"
+              value={draft.phone}
+              onChange={(phone) => setDraft({ ...draft, phone })}
+            />
+            <TextField
+              label={t('admin.members.email')}
+              testId="admin-customer-email"
+              value={draft.email}
+              onChange={(email) => setDraft({ ...draft, email })}
+            />
+            <CheckField
+              label={t('admin.members.marketing')}
+              testId="admin-customer-marketing"
+              checked={draft.marketing}
+              onChange={(marketing) => setDraft({ ...draft, marketing })}
+            />
           </div>
-          <ErrorBox message={submit.error} />
-          <SaveCancel busy={submit.busy} testId="admin-customer-save" onCancel={() => setDraft(null)} />
-        </form>
+        </FormPanel>
       ) : null}
       <form
         className="admin-toolbar"
@@ -430,101 +429,91 @@ export function Coupons() {
       </div>
       <Notice message={done} />
       {draft ? (
-        <form
-          className="admin-form admin-panel"
-          data-testid="admin-coupon-form"
+        <FormPanel
+          testId="admin-coupon-form"
           onSubmit={(e) => void save(e)}
+          busy={submit.busy}
+          saveTestId="admin-coupon-save"
+          onCancel={() => setDraft(null)}
+          error={submit.error}
         >
           <div className="admin-grid">
-            <Field label={t('admin.members.couponName')}>
-              <input
-                data-testid="admin-coupon-name"
-                value={draft.name}
-                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.couponKind')}>
-              <select
-                data-testid="admin-coupon-kind"
-                value={draft.kind}
-                onChange={(e) =>
-                  setDraft({ ...draft, kind: e.target.value as 'amount' | 'percent' | 'promotion' })
-                }
-              >
-                <option value="amount">{t('admin.members.amountOff')}</option>
-                <option value="percent">{t('admin.members.percentOff')}</option>
-                <option value="promotion">{t('admin.members.unlocksPromotion')}</option>
-              </select>
-            </Field>
-            <Field
+            <TextField
+              label={t('admin.members.couponName')}
+              testId="admin-coupon-name"
+              value={draft.name}
+              onChange={(name) => setDraft({ ...draft, name })}
+            />
+            <SelectField
+              label={t('admin.members.couponKind')}
+              testId="admin-coupon-kind"
+              value={draft.kind}
+              onChange={(kind) => setDraft({ ...draft, kind: kind as 'amount' | 'percent' | 'promotion' })}
+              options={[
+                { value: 'amount', label: t('admin.members.amountOff') },
+                { value: 'percent', label: t('admin.members.percentOff') },
+                { value: 'promotion', label: t('admin.members.unlocksPromotion') },
+              ]}
+            />
+            <TextField
               label={
                 draft.kind === 'amount'
                   ? t('admin.members.amount', { currency: draft.currency })
                   : t('admin.members.percent')
               }
-            >
-              <input
-                data-testid="admin-coupon-value"
-                value={draft.value}
-                onChange={(e) => setDraft({ ...draft, value: e.target.value })}
-              />
-            </Field>
+              testId="admin-coupon-value"
+              value={draft.value}
+              onChange={(value) => setDraft({ ...draft, value })}
+            />
             {draft.kind === 'amount' ? (
-              <Field label={t('admin.members.currency')}>
-                <select
-                  value={draft.currency}
-                  onChange={(e) => setDraft({ ...draft, currency: e.target.value })}
-                >
-                  {[...new Set(stores.map((s) => s.currency))].map((c) => (
-                    <option key={c}>{c}</option>
-                  ))}
-                </select>
-              </Field>
+              <SelectField
+                label={t('admin.members.currency')}
+                value={draft.currency}
+                onChange={(currency) => setDraft({ ...draft, currency })}
+                options={[...new Set(stores.map((s) => s.currency))].map((c) => ({ value: c, label: c }))}
+              />
             ) : null}
-            <Field label={t('admin.members.code')} hint={t('admin.members.codeHint')}>
-              <input
-                data-testid="admin-coupon-code"
-                value={draft.code}
-                onChange={(e) => setDraft({ ...draft, code: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.count')}>
-              <input
-                data-testid="admin-coupon-count"
-                inputMode="numeric"
-                value={draft.count}
-                onChange={(e) => setDraft({ ...draft, count: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.maxUses')} hint={t('admin.members.maxUsesHint')}>
-              <input
-                data-testid="admin-coupon-max-uses"
-                inputMode="numeric"
-                value={draft.maxUses}
-                onChange={(e) => setDraft({ ...draft, maxUses: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.members.segment')} hint={t('admin.members.segmentHint')}>
-              <select
-                data-testid="admin-coupon-segment"
-                value={draft.segment}
-                onChange={(e) => setDraft({ ...draft, segment: e.target.value })}
-              >
-                <option value="">{t('admin.members.segmentNone')}</option>
-                {segments.data?.items.map((s) => (
-                  <option key={s.segment} value={s.segment}>
-                    {t('admin.members.segmentMembers', {
-                      name: t(`admin.analytics.segmentName.${s.segment}`, { defaultValue: s.segment }),
-                      n: s.customers,
-                    })}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <TextField
+              label={t('admin.members.code')}
+              hint={t('admin.members.codeHint')}
+              testId="admin-coupon-code"
+              value={draft.code}
+              onChange={(code) => setDraft({ ...draft, code })}
+            />
+            <TextField
+              label={t('admin.members.count')}
+              testId="admin-coupon-count"
+              inputMode="numeric"
+              value={draft.count}
+              onChange={(count) => setDraft({ ...draft, count })}
+            />
+            <TextField
+              label={t('admin.members.maxUses')}
+              hint={t('admin.members.maxUsesHint')}
+              testId="admin-coupon-max-uses"
+              inputMode="numeric"
+              value={draft.maxUses}
+              onChange={(maxUses) => setDraft({ ...draft, maxUses })}
+            />
+            <SelectField
+              label={t('admin.members.segment')}
+              hint={t('admin.members.segmentHint')}
+              testId="admin-coupon-segment"
+              value={draft.segment}
+              onChange={(segment) => setDraft({ ...draft, segment })}
+              options={[
+                { value: '', label: t('admin.members.segmentNone') },
+                ...(segments.data?.items ?? []).map((s) => ({
+                  value: s.segment,
+                  label: t('admin.members.segmentMembers', {
+                    name: t(`admin.analytics.segmentName.${s.segment}`, { defaultValue: s.segment }),
+                    n: s.customers,
+                  }),
+                })),
+              ]}
+            />
           </div>
-          <ErrorBox message={submit.error} />
-          <SaveCancel busy={submit.busy} testId="admin-coupon-save" onCancel={() => setDraft(null)} />
-        </form>
+        </FormPanel>
       ) : null}
       <Loading show={list.loading} />
       <ListTable
@@ -623,12 +612,15 @@ export function Campaigns() {
     const r = await submit.run(() => api<Uplift>('GET', `/campaigns/${c.id}/uplift`));
     if (r) setUplift({ campaign: c, data: r });
   }
-  const input = (key: string, testId: string, type = 'text') => (
-    <input
+  /** A text field of the campaign draft, labelled `admin.members.<label>`. */
+  const text = (label: string, key: string, testId: string, hint?: string, type?: 'datetime-local') => (
+    <TextField
+      label={t(`admin.members.${label}`)}
+      hint={hint}
+      testId={testId}
       type={type}
-      data-testid={testId}
       value={draft?.[key] ?? ''}
-      onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+      onChange={(value) => setDraft({ ...draft, [key]: value })}
     />
   );
   const currency = stores[0]?.currency ?? 'CNY';
@@ -649,13 +641,15 @@ export function Campaigns() {
       </div>
       <ErrorBox message={submit.error} />
       {draft ? (
-        <form
-          className="admin-form admin-panel"
-          data-testid="admin-campaign-form"
+        <FormPanel
+          testId="admin-campaign-form"
           onSubmit={(e) => void save(e)}
+          busy={submit.busy}
+          saveTestId="admin-campaign-save"
+          onCancel={() => setDraft(null)}
         >
           <div className="admin-grid">
-            <Field label={t('admin.members.campaignName')}>{input('name', 'admin-campaign-name')}</Field>
+            {text('campaignName', 'name', 'admin-campaign-name')}
             <Field label={t('admin.members.store')}>
               <StoreSelect
                 value={draft.storeId ?? ''}
@@ -664,34 +658,27 @@ export function Campaigns() {
                 testId="admin-campaign-store"
               />
             </Field>
-            <Field label={t('admin.members.media')}>
-              <select
-                data-testid="admin-campaign-kind"
-                value={draft.mediaKind}
-                onChange={(e) => setDraft({ ...draft, mediaKind: e.target.value })}
-              >
-                <option value="text">{t('admin.members.mediaText')}</option>
-                <option value="image">{t('admin.members.mediaImage')}</option>
-                <option value="video">{t('admin.members.mediaVideo')}</option>
-              </select>
-            </Field>
-            <Field label={t('admin.members.mediaUrl')}>{input('mediaUrl', 'admin-campaign-url')}</Field>
-            <Field label={t('admin.members.text')}>{input('text', 'admin-campaign-text')}</Field>
-            <Field label={t('admin.members.textZh')}>{input('textZh', 'admin-campaign-text-zh')}</Field>
-            <Field label={t('admin.members.hint')}>{input('hint', 'admin-campaign-hint')}</Field>
-            <Field label={t('admin.members.hintZh')}>{input('hintZh', 'admin-campaign-hint-zh')}</Field>
-            <Field label={t('admin.members.variants')} hint={t('admin.members.variantsHint')}>
-              {input('variantIds', 'admin-campaign-variants')}
-            </Field>
-            <Field label={t('admin.members.from')}>
-              {input('startsAt', 'admin-campaign-from', 'datetime-local')}
-            </Field>
-            <Field label={t('admin.members.to')}>
-              {input('endsAt', 'admin-campaign-to', 'datetime-local')}
-            </Field>
+            <SelectField
+              label={t('admin.members.media')}
+              testId="admin-campaign-kind"
+              value={draft.mediaKind ?? 'text'}
+              onChange={(mediaKind) => setDraft({ ...draft, mediaKind })}
+              options={[
+                { value: 'text', label: t('admin.members.mediaText') },
+                { value: 'image', label: t('admin.members.mediaImage') },
+                { value: 'video', label: t('admin.members.mediaVideo') },
+              ]}
+            />
+            {text('mediaUrl', 'mediaUrl', 'admin-campaign-url')}
+            {text('text', 'text', 'admin-campaign-text')}
+            {text('textZh', 'textZh', 'admin-campaign-text-zh')}
+            {text('hint', 'hint', 'admin-campaign-hint')}
+            {text('hintZh', 'hintZh', 'admin-campaign-hint-zh')}
+            {text('variants', 'variantIds', 'admin-campaign-variants', t('admin.members.variantsHint'))}
+            {text('from', 'startsAt', 'admin-campaign-from', undefined, 'datetime-local')}
+            {text('to', 'endsAt', 'admin-campaign-to', undefined, 'datetime-local')}
           </div>
-          <SaveCancel busy={submit.busy} testId="admin-campaign-save" onCancel={() => setDraft(null)} />
-        </form>
+        </FormPanel>
       ) : null}
       <ListTable
         columns={5}
@@ -738,7 +725,7 @@ export function Campaigns() {
             </thead>
             <tbody>
               {(['baseline', 'during'] as const).map((k) => (
-                <tr key={k}>
+                <tr key={k} data-testid={`admin-uplift-${k}`} data-units-per-day={uplift.data[k].unitsPerDay}>
                   <td>{t(`admin.members.${k}`)}</td>
                   <td className="admin-num">{uplift.data[k].days}</td>
                   <td className="admin-num">{uplift.data[k].unitsPerDay}</td>
@@ -747,7 +734,7 @@ export function Campaigns() {
                   </td>
                 </tr>
               ))}
-              <tr>
+              <tr data-testid="admin-uplift-change" data-units-pct={uplift.data.unitsUpliftPct ?? ''}>
                 <td>{t('admin.members.change')}</td>
                 <td />
                 <td className="admin-num">

@@ -12,7 +12,19 @@ import { formatMinor, type Promotion, type PromotionAction, type PromotionCondit
 import { api } from '../api/client';
 import { useAdmin } from './admin-context';
 import type { Category } from './admin-api';
-import { ErrorBox, Field, ListTable, Notice, parseMoney, SaveCancel, useLoad, useSubmit } from './ui';
+import {
+  CheckField,
+  ErrorBox,
+  Field,
+  FormPanel,
+  ListTable,
+  Notice,
+  parseMoney,
+  SelectField,
+  TextField,
+  useLoad,
+  useSubmit,
+} from './ui';
 import { VariantPicker, type PickedVariant } from './variant-picker';
 
 interface PromotionRow extends Promotion {
@@ -301,108 +313,98 @@ export function Promotions() {
       <Notice message={done} />
       <ErrorBox message={promotions.error?.message ?? submit.error} />
       {draft ? (
-        <form
-          className="admin-form admin-panel"
-          data-testid="admin-promotion-form"
+        <FormPanel
+          testId="admin-promotion-form"
           onSubmit={(e) => void save(e)}
+          busy={submit.busy}
+          saveTestId="admin-promotion-save"
+          onCancel={() => setDraft(null)}
         >
           <div className="admin-grid">
-            <Field label={t('admin.promotions.name')}>
-              <input
-                data-testid="admin-promotion-name"
-                value={draft.name}
-                onChange={(e) => set({ name: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.promotions.nameZh')}>
-              <input value={draft.nameZh} onChange={(e) => set({ nameZh: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.kind')}>
-              <select
-                data-testid="admin-promotion-kind"
-                value={draft.kind}
-                onChange={(e) => set({ kind: e.target.value as Kind })}
-              >
-                {KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {t(`admin.promotions.kind_${k}`)}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <TextField
+              label={t('admin.promotions.name')}
+              testId="admin-promotion-name"
+              value={draft.name}
+              onChange={(name) => set({ name })}
+            />
+            <TextField
+              label={t('admin.promotions.nameZh')}
+              value={draft.nameZh}
+              onChange={(nameZh) => set({ nameZh })}
+            />
+            <SelectField
+              label={t('admin.promotions.kind')}
+              testId="admin-promotion-kind"
+              value={draft.kind}
+              onChange={(kind) => set({ kind: kind as Kind })}
+              options={KINDS.map((k) => ({ value: k, label: t(`admin.promotions.kind_${k}`) }))}
+            />
             {needsValue ? (
-              <Field
+              <TextField
                 label={t(`admin.promotions.value_${draft.kind}`, { currency })}
                 hint={draft.kind === 'buy_x_get_y' ? t('admin.promotions.freeHint') : undefined}
-              >
-                <input
-                  data-testid="admin-promotion-value"
-                  inputMode="decimal"
-                  value={draft.value}
-                  onChange={(e) => set({ value: e.target.value })}
-                />
-              </Field>
+                testId="admin-promotion-value"
+                inputMode="decimal"
+                value={draft.value}
+                onChange={(value) => set({ value })}
+              />
             ) : null}
             {draft.kind === 'percent_off' || draft.kind === 'amount_off' ? (
-              <Field label={t('admin.promotions.target')}>
-                <select
-                  value={draft.target}
-                  onChange={(e) => set({ target: e.target.value as Draft['target'] })}
-                >
-                  {(['order', 'lines', 'line'] as const).map((x) => (
-                    <option key={x} value={x}>
-                      {t(`admin.promotions.target_${x}`)}
-                    </option>
-                  ))}
-                </select>
-              </Field>
+              <SelectField
+                label={t('admin.promotions.target')}
+                value={draft.target}
+                onChange={(target) => set({ target: target as Draft['target'] })}
+                options={(['order', 'lines', 'line'] as const).map((x) => ({
+                  value: x,
+                  label: t(`admin.promotions.target_${x}`),
+                }))}
+              />
             ) : null}
             {usesN ? (
-              <Field label={t(`admin.promotions.n_${draft.kind}`)}>
-                <input inputMode="numeric" value={draft.n} onChange={(e) => set({ n: e.target.value })} />
-              </Field>
+              <TextField
+                label={t(`admin.promotions.n_${draft.kind}`)}
+                inputMode="numeric"
+                value={draft.n}
+                onChange={(n) => set({ n })}
+              />
             ) : null}
             {draft.kind === 'buy_x_get_y' ? (
               <>
-                <Field label={t('admin.promotions.buy')}>
-                  <input
-                    inputMode="numeric"
-                    value={draft.buy}
-                    onChange={(e) => set({ buy: e.target.value })}
-                  />
-                </Field>
-                <Field label={t('admin.promotions.get')}>
-                  <input
-                    inputMode="numeric"
-                    value={draft.get}
-                    onChange={(e) => set({ get: e.target.value })}
-                  />
-                </Field>
+                <TextField
+                  label={t('admin.promotions.buy')}
+                  inputMode="numeric"
+                  value={draft.buy}
+                  onChange={(buy) => set({ buy })}
+                />
+                <TextField
+                  label={t('admin.promotions.get')}
+                  inputMode="numeric"
+                  value={draft.get}
+                  onChange={(get) => set({ get })}
+                />
               </>
             ) : null}
             {usesSelector ? (
-              <Field label={t('admin.promotions.appliesTo')}>
-                <select
-                  value={draft.scope}
-                  onChange={(e) => set({ scope: e.target.value as Draft['scope'] })}
-                >
-                  <option value="all">{t('admin.promotions.scope_all')}</option>
-                  <option value="category">{t('admin.promotions.scope_category')}</option>
-                  <option value="items">{t('admin.promotions.scope_items')}</option>
-                </select>
-              </Field>
+              <SelectField
+                label={t('admin.promotions.appliesTo')}
+                value={draft.scope}
+                onChange={(scope) => set({ scope: scope as Draft['scope'] })}
+                options={(['all', 'category', 'items'] as const).map((x) => ({
+                  value: x,
+                  label: t(`admin.promotions.scope_${x}`),
+                }))}
+              />
             ) : null}
             {usesSelector && draft.scope === 'category' ? (
-              <Field label={t('admin.promotions.category')}>
-                <select value={draft.categoryId} onChange={(e) => set({ categoryId: e.target.value })}>
-                  <option value="">—</option>
-                  {(categories.data?.items ?? []).map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {label(c)}
-                    </option>
-                  ))}
-                </select>
-              </Field>
+              <SelectField
+                label={t('admin.promotions.category')}
+                value={draft.categoryId}
+                onChange={(categoryId) => set({ categoryId })}
+                options={[
+                  { value: '', label: '—' },
+                  ...(categories.data?.items ?? []).map((c) => ({ value: c.id, label: label(c) })),
+                ]}
+              />
             ) : null}
           </div>
           {(usesSelector && draft.scope === 'items') || draft.kind === 'free_item' ? (
@@ -442,48 +444,63 @@ export function Promotions() {
           ) : null}
           <h3>{t('admin.promotions.when')}</h3>
           <div className="admin-grid">
-            <Field label={t('admin.promotions.minSpend', { currency })}>
-              <input
-                inputMode="decimal"
-                value={draft.minSpend}
-                onChange={(e) => set({ minSpend: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.promotions.minQuantity')}>
-              <input
-                inputMode="numeric"
-                value={draft.minQuantity}
-                onChange={(e) => set({ minQuantity: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.common.store')}>
-              <select value={draft.storeId} onChange={(e) => set({ storeId: e.target.value })}>
-                <option value="">{t('admin.common.allStores')}</option>
-                {stores.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {label(s)}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field label={t('admin.promotions.tiers')} hint={t('admin.promotions.listHint')}>
-              <input value={draft.tierIds} onChange={(e) => set({ tierIds: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.coupon')} hint={t('admin.promotions.couponHint')}>
-              <input value={draft.coupon} onChange={(e) => set({ coupon: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.fromTime')}>
-              <input type="time" value={draft.fromTime} onChange={(e) => set({ fromTime: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.toTime')}>
-              <input type="time" value={draft.toTime} onChange={(e) => set({ toTime: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.fromDate')}>
-              <input type="date" value={draft.fromDate} onChange={(e) => set({ fromDate: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.toDate')}>
-              <input type="date" value={draft.toDate} onChange={(e) => set({ toDate: e.target.value })} />
-            </Field>
+            <TextField
+              label={t('admin.promotions.minSpend', { currency })}
+              inputMode="decimal"
+              value={draft.minSpend}
+              onChange={(minSpend) => set({ minSpend })}
+            />
+            <TextField
+              label={t('admin.promotions.minQuantity')}
+              inputMode="numeric"
+              value={draft.minQuantity}
+              onChange={(minQuantity) => set({ minQuantity })}
+            />
+            <SelectField
+              label={t('admin.common.store')}
+              value={draft.storeId}
+              onChange={(storeId) => set({ storeId })}
+              options={[
+                { value: '', label: t('admin.common.allStores') },
+                ...stores.map((s) => ({ value: s.id, label: label(s) })),
+              ]}
+            />
+            <TextField
+              label={t('admin.promotions.tiers')}
+              hint={t('admin.promotions.listHint')}
+              value={draft.tierIds}
+              onChange={(tierIds) => set({ tierIds })}
+            />
+            <TextField
+              label={t('admin.promotions.coupon')}
+              hint={t('admin.promotions.couponHint')}
+              value={draft.coupon}
+              onChange={(coupon) => set({ coupon })}
+            />
+            <TextField
+              label={t('admin.promotions.fromTime')}
+              type="time"
+              value={draft.fromTime}
+              onChange={(fromTime) => set({ fromTime })}
+            />
+            <TextField
+              label={t('admin.promotions.toTime')}
+              type="time"
+              value={draft.toTime}
+              onChange={(toTime) => set({ toTime })}
+            />
+            <TextField
+              label={t('admin.promotions.fromDate')}
+              type="date"
+              value={draft.fromDate}
+              onChange={(fromDate) => set({ fromDate })}
+            />
+            <TextField
+              label={t('admin.promotions.toDate')}
+              type="date"
+              value={draft.toDate}
+              onChange={(toDate) => set({ toDate })}
+            />
           </div>
           <fieldset className="admin-days">
             <legend>{t('admin.promotions.days')}</legend>
@@ -506,33 +523,33 @@ export function Promotions() {
           </fieldset>
           <h3>{t('admin.promotions.stacking')}</h3>
           <div className="admin-grid">
-            <Field label={t('admin.promotions.priority')} hint={t('admin.promotions.priorityHint')}>
-              <input
-                inputMode="numeric"
-                value={draft.priority}
-                onChange={(e) => set({ priority: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.promotions.group')} hint={t('admin.promotions.groupHint')}>
-              <input value={draft.group} onChange={(e) => set({ group: e.target.value })} />
-            </Field>
-            <Field label={t('admin.promotions.maxApplications')}>
-              <input
-                inputMode="numeric"
-                value={draft.maxApplications}
-                onChange={(e) => set({ maxApplications: e.target.value })}
-              />
-            </Field>
-            <Field label={t('admin.promotions.exclusive')} hint={t('admin.promotions.exclusiveHint')}>
-              <input
-                type="checkbox"
-                checked={draft.exclusive}
-                onChange={(e) => set({ exclusive: e.target.checked })}
-              />
-            </Field>
+            <TextField
+              label={t('admin.promotions.priority')}
+              hint={t('admin.promotions.priorityHint')}
+              inputMode="numeric"
+              value={draft.priority}
+              onChange={(priority) => set({ priority })}
+            />
+            <TextField
+              label={t('admin.promotions.group')}
+              hint={t('admin.promotions.groupHint')}
+              value={draft.group}
+              onChange={(group) => set({ group })}
+            />
+            <TextField
+              label={t('admin.promotions.maxApplications')}
+              inputMode="numeric"
+              value={draft.maxApplications}
+              onChange={(maxApplications) => set({ maxApplications })}
+            />
+            <CheckField
+              label={t('admin.promotions.exclusive')}
+              hint={t('admin.promotions.exclusiveHint')}
+              checked={draft.exclusive}
+              onChange={(exclusive) => set({ exclusive })}
+            />
           </div>
-          <SaveCancel busy={submit.busy} testId="admin-promotion-save" onCancel={() => setDraft(null)} />
-        </form>
+        </FormPanel>
       ) : null}
       <ListTable
         columns={6}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMinor, formatMoney, toMinor } from '@opentill/core';
 import type { ApiError, ApiResult } from '../api/client';
@@ -272,6 +272,122 @@ export function useEnumLabel() {
     const key = `admin.${group}.${value}`;
     return i18n.exists(key) ? t(key) : value;
   };
+}
+
+/** A labelled text input (text, number, date, time…) whose value is a string. */
+export function TextField({
+  label,
+  hint,
+  value,
+  onChange,
+  testId,
+  type,
+  inputMode,
+}: {
+  label: string;
+  hint?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+  testId?: string;
+  type?: 'text' | 'date' | 'time' | 'datetime-local' | 'email' | 'url';
+  inputMode?: 'numeric' | 'decimal';
+}) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      <input
+        type={type ?? 'text'}
+        data-testid={testId}
+        inputMode={inputMode}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
+/** A labelled drop-down of `options` (value and label each). */
+export function SelectField({
+  label,
+  hint,
+  value,
+  onChange,
+  options,
+  testId,
+}: {
+  label: string;
+  hint?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: string }[];
+  testId?: string;
+}) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      <select data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+/** A labelled checkbox. */
+export function CheckField({
+  label,
+  hint,
+  checked,
+  onChange,
+  testId,
+}: {
+  label: string;
+  hint?: string | undefined;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  testId?: string;
+}) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      <input
+        type="checkbox"
+        data-testid={testId}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+    </Field>
+  );
+}
+
+/**
+ * An inline create-or-edit form in a panel: the fields (`children`, usually in `admin-grid`
+ * blocks), the server's error when there is one, and the Save / Cancel bar.
+ */
+export function FormPanel({
+  testId,
+  onSubmit,
+  busy,
+  saveTestId,
+  onCancel,
+  error,
+  children,
+}: {
+  testId: string;
+  onSubmit: (e: FormEvent) => void;
+  busy: boolean;
+  saveTestId: string;
+  onCancel: () => void;
+  error?: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <form className="admin-form admin-panel" data-testid={testId} onSubmit={onSubmit}>
+      {children}
+      {error !== undefined ? <ErrorBox message={error} /> : null}
+      <SaveCancel busy={busy} testId={saveTestId} onCancel={onCancel} />
+    </form>
+  );
 }
 
 /** The Save / Cancel bar at the foot of an inline create-or-edit form. */

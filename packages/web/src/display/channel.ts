@@ -29,6 +29,20 @@ export interface DisplaySuggestion {
   price: number;
 }
 
+/** "Add 1 × Latte: save 16.00" — a promotion the cart nearly gets, priced by the promotions engine. */
+export interface DisplayOffer {
+  /** the item to add, in both languages */
+  name: string;
+  nameZh: string | null;
+  quantity: number;
+  /** the promotion's name */
+  promotion: string;
+  promotionZh: string | null;
+  /** what the promotion then takes off, minor units */
+  saving: number;
+  bonusPoints: number;
+}
+
 export type DisplayState =
   | { kind: 'idle'; storeName: string; slides?: DisplaySlide[] }
   | {
@@ -41,6 +55,8 @@ export type DisplayState =
       total: number;
       /** cart-aware hints ("add one more for 20% off") from the campaigns of the items in the cart */
       hints?: { text: string; textZh: string | null }[];
+      /** promotions the cart nearly gets: what to add and what it saves (offline too) */
+      offers?: DisplayOffer[];
       /** frequently bought with this cart (insights recommendations), priced in this store */
       suggestions?: DisplaySuggestion[];
     }

@@ -3,13 +3,15 @@
  * cart-aware hints during a sale, and the feedback question after payment. The feedback form is
  * shared with the e-receipt page; it posts with the sale's e-receipt token (no sign-in).
  *
- * data-testid: display-campaign (data-campaign-id), display-hints, display-hint, feedback,
+ * data-testid: display-campaign (data-campaign-id), display-hints, display-hint, display-offers,
+ * display-offer (data-saving), feedback,
  * feedback-star-1…5, feedback-nps-0…10, feedback-comment, feedback-submit, feedback-thanks,
  * feedback-error
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DisplaySlide } from './channel';
+import type { DisplayOffer, DisplaySlide } from './channel';
+import { money } from './format';
 
 const CAMPAIGN_MS = 8000;
 
@@ -56,6 +58,35 @@ export function CartHints({ hints }: { hints: { text: string; textZh: string | n
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Promotions the cart nearly gets: "Add 1 × Latte — Second latte half price: save ¥16.00". */
+export function CartOffers({ offers, currency }: { offers: DisplayOffer[]; currency: string }) {
+  const { t, i18n } = useTranslation();
+  const zh = i18n.language === 'zh-CN';
+  return (
+    <section className="disp-offers" data-testid="display-offers">
+      <h3>{t('display.offers.title')}</h3>
+      <ul>
+        {offers.map((o, i) => (
+          <li key={i} data-testid="display-offer" data-saving={o.saving}>
+            <span className="disp-offer-add">
+              {t('display.offers.add', {
+                quantity: o.quantity,
+                name: zh && o.nameZh ? o.nameZh : o.name,
+              })}
+            </span>
+            <span className="disp-offer-promotion">{zh && o.promotionZh ? o.promotionZh : o.promotion}</span>
+            <strong className="disp-offer-saving">
+              {o.saving > 0
+                ? t('display.offers.save', { amount: money(o.saving, currency) })
+                : t('display.offers.points', { points: o.bonusPoints })}
+            </strong>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DisplayLine, DisplaySlide, DisplayState, DisplaySuggestion } from './channel';
-import { CampaignSlides, CartHints, FeedbackPanel } from './marketing';
+import { CampaignSlides, CartHints, CartOffers, FeedbackPanel } from './marketing';
 import { money, quantityText } from './format';
 import { QrImage } from './qr-image';
 import { parseAmount } from '../register/money';
@@ -143,6 +143,7 @@ export function CartScreen({ state }: { state: Of<'cart'> }) {
           </li>
         ))}
       </ol>
+      {state.offers?.length ? <CartOffers offers={state.offers} currency={state.currency} /> : null}
       {state.hints?.length ? <CartHints hints={state.hints} /> : null}
       {state.suggestions?.length ? <Suggestions items={state.suggestions} currency={state.currency} /> : null}
       <footer className="disp-totals">

@@ -14,6 +14,12 @@ export const displayEn = {
     s3Body: 'Scan it to keep it — no paper needed.',
   },
   suggestions: { title: 'You may also like' },
+  offers: {
+    title: 'Add and save',
+    add: 'Add {{quantity}} × {{name}}',
+    save: 'save {{amount}}',
+    points: '+{{points}} points',
+  },
   cart: {
     title: 'Your items',
     items_one: '{{count}} item',

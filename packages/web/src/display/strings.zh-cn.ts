@@ -16,6 +16,12 @@ export const displayZhCN: Strings<typeof displayEn> = {
     s3Body: '扫一扫即可保存，无需纸质小票。',
   },
   suggestions: { title: '您可能还喜欢' },
+  offers: {
+    title: '再加一件更划算',
+    add: '再加 {{quantity}} 件{{name}}',
+    save: '立省 {{amount}}',
+    points: '多得 {{points}} 积分',
+  },
   cart: {
     title: '您的商品',
     items_one: '{{count}} 件商品',

@@ -9,7 +9,15 @@
  *   tab per device pushes (Web Locks); the server keeps every sale once;
  * - the catalog, prices, tax rates, stores and PIN verifiers live in IndexedDB, refreshed by delta.
  */
-import type { PricedCart, Result, DomainError, TenderKind, Unit, AppliedDiscount } from '@opentill/core';
+import type {
+  PricedCart,
+  PromotionHint,
+  Result,
+  DomainError,
+  TenderKind,
+  Unit,
+  AppliedDiscount,
+} from '@opentill/core';
 import type { OfflineCardRead } from './terminal';
 
 export type Role = 'owner' | 'manager' | 'cashier' | 'auditor';
@@ -54,6 +62,11 @@ export interface CatalogItem {
   pluCode: string | null;
   /** price in the register's store, minor units; null = not sold here */
   price: number | null;
+}
+
+/** A promotion the cart nearly gets, with the local catalog's item to add (see core promotionHints). */
+export interface CartHint extends PromotionHint {
+  item: CatalogItem;
 }
 
 export interface Category {
@@ -196,6 +209,11 @@ export interface Till {
   /** the core's price for this cart in this store (same answer as the server) */
   /** Prices with the cached promotions at `at` (default now). */
   price(cart: Cart, at?: string): TillResult<PricedCart>;
+  /**
+   * Promotions the cart nearly gets, from the cached promotions and the local catalog (offline
+   * too): what to add ("one more latte") and what the sale then saves, biggest saving first.
+   */
+  promotionHints(cart: Cart, at?: string): CartHint[];
   /** prices, settles tenders, writes the sale to the outbox, then resolves; offline too (cash, card under the floor limit) */
   /**
    * Records a sale. Tenders the server must authorize first (gift card, store credit, wallet, a

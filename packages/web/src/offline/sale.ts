@@ -7,11 +7,16 @@ import {
   makeEmbeddedBarcode,
   ok,
   priceCart,
+  promotionHints,
   saleContext,
   settleTenders,
   type Promotion,
+  type CartInput,
   type CartLineInput,
+  type HintItem,
   type PricedCart,
+  type PricingContext,
+  type PromotionHint,
   type Settlement,
   type TaxClass,
   type TenderKind,
@@ -66,16 +71,16 @@ export interface TillPromotions {
 }
 
 /**
- * The core's price for the cart in the store: the same answer the server computes. Promotions
- * get the same context the server builds (store, store-local time, member tier, checked coupon).
+ * The core's pricing input for the cart in the store. Promotions get the same context the server
+ * builds (store, store-local time, member tier, checked coupon).
  */
-export function priceInStore(
+function storeCartInput(
   cart: Cart,
   store: StoreRow,
   taxClasses: Record<string, TaxClass>,
   price: PriceLookup,
   promotions?: TillPromotions,
-): TillResult<PricedCart> {
+): TillResult<{ input: CartInput; pricing: PricingContext }> {
   const lines = pricingLines(cart, price);
   if (!lines.ok) return lines;
   // a coupon prices as the last order discount, the same place the server puts it
@@ -83,8 +88,8 @@ export function priceInStore(
   const orderDiscounts = cart.coupon?.discount
     ? [...cart.orderDiscounts, cart.coupon.discount]
     : cart.orderDiscounts;
-  return priceCart(
-    {
+  return ok({
+    input: {
       lines: lines.value,
       orderDiscounts,
       ...(promotions && promotions.promotions.length > 0
@@ -102,14 +107,43 @@ export function priceInStore(
           }
         : {}),
     },
-    {
+    pricing: {
       currency: store.currency,
       taxMode: store.taxMode,
       taxRounding: store.taxRounding,
       roundingMode: store.roundingMode,
       taxClasses,
     },
-  );
+  });
+}
+
+/** The core's price for the cart in the store: the same answer the server computes. */
+export function priceInStore(
+  cart: Cart,
+  store: StoreRow,
+  taxClasses: Record<string, TaxClass>,
+  price: PriceLookup,
+  promotions?: TillPromotions,
+): TillResult<PricedCart> {
+  const built = storeCartInput(cart, store, taxClasses, price, promotions);
+  return built.ok ? priceCart(built.value.input, built.value.pricing) : built;
+}
+
+/**
+ * Promotions the cart nearly gets ("add one more for 20% off"), from the core with the same
+ * input as `priceInStore`, so each saving is what the sale then gets. Empty when the cart does
+ * not price.
+ */
+export function hintsInStore(
+  cart: Cart,
+  store: StoreRow,
+  taxClasses: Record<string, TaxClass>,
+  price: PriceLookup,
+  promotions: TillPromotions,
+  candidates: readonly HintItem[],
+): PromotionHint[] {
+  const built = storeCartInput(cart, store, taxClasses, price, promotions);
+  return built.ok ? promotionHints(built.value.input, built.value.pricing, candidates) : [];
 }
 
 /**

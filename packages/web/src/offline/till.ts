@@ -16,9 +16,13 @@ import {
   ok,
   packHlc,
   parseBarcode,
+  hintItemMatches,
+  promotionSelectors,
   tick,
   unpackHlc,
   type Hlc,
+  type HintItem,
+  type LineSelector,
   type PricedCart,
   type Promotion,
   type Unit,
@@ -26,6 +30,7 @@ import {
 import { api, getToken, setRefreshToken, setToken, type ApiError } from '../api/client';
 import type {
   Cart,
+  CartHint,
   CatalogItem,
   Category,
   LocalSale,
@@ -57,6 +62,7 @@ import { SearchIndex } from './search';
 import { SimulatedTerminal, type OfflineCardRead } from './terminal';
 import {
   forDevice,
+  hintsInStore,
   needsAuthorization,
   offlineTenders,
   orderBody,
@@ -65,6 +71,9 @@ import {
   settle,
   taxClassesFor,
 } from './sale';
+
+/** Items of one promotion selector (category, product) offered in hints: the cheapest few. */
+const HINT_ITEMS_PER_SELECTOR = 5;
 
 /** Meta key of the cached active promotions. */
 const META_PROMOTIONS = 'promotions';
@@ -159,6 +168,11 @@ class TillEngine implements Till {
   /** active promotions as last fetched (`/promotions/active`), kept in meta for offline pricing */
   private promotionRows: Promotion[] = [];
   private categoryRows: CategoryRow[] = [];
+  /** bumped whenever the in-memory catalog changes */
+  private catalogVersion = 0;
+  /** items the promotion hints may suggest, for one set of promotions, catalog version and store */
+  private hintPool: { promotions: Promotion[]; catalog: number; storeId: string; items: HintItem[] } | null =
+    null;
   private sess: SessionMeta | null = null;
   private deviceId = '';
   private state: SyncState = {
@@ -375,6 +389,7 @@ class TillEngine implements Till {
     this.items.clear();
     this.index.clear();
     for (const r of rows) this.items.set(r.variantId, r);
+    this.catalogVersion += 1;
     this.index.upsert(rows);
     this.index.ordered(); // sort now, not on the first keystroke
   }
@@ -489,6 +504,7 @@ class TillEngine implements Till {
       });
       for (const p of puts) this.items.set(p.variantId, p);
       for (const d of dels) this.items.delete(d);
+      this.catalogVersion += 1;
       this.index.remove(dels);
       this.index.upsert(puts);
       cursor = nextCursor;
@@ -818,6 +834,87 @@ class TillEngine implements Till {
       (id) => (this.items.has(id) ? this.priceHere(id) : undefined),
       { promotions: this.promotionRows, at },
     );
+  }
+
+  promotionHints(cart: Cart, at: string = new Date().toISOString()): CartHint[] {
+    const store = this.currentStore();
+    if (!store || cart.lines.length === 0 || this.promotionRows.length === 0) return [];
+    const inCart = cart.lines.flatMap((l) => {
+      const row = this.items.get(l.item.variantId);
+      const hint = row ? this.hintItem(row, store.id) : undefined;
+      return hint ? [hint] : [];
+    });
+    const hints = hintsInStore(
+      cart,
+      store,
+      taxClassesFor(store, this.taxRows),
+      (id) => (this.items.has(id) ? this.priceHere(id) : undefined),
+      { promotions: this.promotionRows, at },
+      [...inCart, ...this.hintCandidates(store.id)],
+    );
+    return hints.flatMap((h) => {
+      const row = this.items.get(h.add.variantId);
+      return row ? [{ ...h, item: this.toItem(row) }] : [];
+    });
+  }
+
+  private hintItem(row: ItemRow, storeId: string): HintItem | undefined {
+    const price = row.prices[storeId];
+    if (price === undefined || row.unit !== 'each') return undefined;
+    return {
+      variantId: row.variantId,
+      productId: row.productId,
+      categoryId: row.categoryId,
+      name: row.name,
+      unitPrice: price,
+      taxClassId: row.taxClassId,
+    };
+  }
+
+  /**
+   * Items the active promotions name, sold in the store: every variant a selector lists, and the
+   * cheapest few of each category or product a selector names. Rebuilt only when the promotions,
+   * the catalog or the store change.
+   */
+  private hintCandidates(storeId: string): HintItem[] {
+    const cached = this.hintPool;
+    if (
+      cached?.promotions === this.promotionRows &&
+      cached.catalog === this.catalogVersion &&
+      cached.storeId === storeId
+    ) {
+      return cached.items;
+    }
+    const out = new Map<string, HintItem>();
+    const broad: { selector: LineSelector; cheapest: HintItem[] }[] = [];
+    for (const selector of this.promotionRows.flatMap(promotionSelectors)) {
+      if (!selector) continue; // "any item": the cart's own items are offered
+      if (selector.variantIds?.length) {
+        for (const id of selector.variantIds) {
+          const row = this.items.get(id);
+          const hint = row ? this.hintItem(row, storeId) : undefined;
+          if (hint && hintItemMatches(selector, hint)) out.set(id, hint);
+        }
+      } else if (selector.productIds?.length || selector.categoryIds?.length) {
+        broad.push({ selector, cheapest: [] });
+      }
+    }
+    if (broad.length > 0) {
+      for (const row of this.items.values()) {
+        const hint = this.hintItem(row, storeId);
+        if (!hint) continue;
+        for (const b of broad) {
+          if (!hintItemMatches(b.selector, hint)) continue;
+          b.cheapest.push(hint);
+          b.cheapest.sort((x, y) => x.unitPrice - y.unitPrice || (x.variantId < y.variantId ? -1 : 1));
+          if (b.cheapest.length > HINT_ITEMS_PER_SELECTOR) b.cheapest.pop();
+        }
+      }
+      for (const b of broad) for (const hint of b.cheapest) out.set(hint.variantId, hint);
+    }
+    const items = [...out.values()];
+    this.hintPool = { promotions: this.promotionRows, catalog: this.catalogVersion, storeId, items };
+    return items;
   }
 
   async completeSale(

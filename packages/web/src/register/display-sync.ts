@@ -1,6 +1,6 @@
 import type { PricedCart } from '@opentill/core';
 import { displayPublisher, type DisplayPublisher, type DisplayState } from '../display/channel';
-import type { Cart, CatalogItem } from '../offline/contract';
+import type { Cart, CartHint, CatalogItem } from '../offline/contract';
 import { cartHints, type ShowingCampaign } from './campaigns';
 
 let current: { registerId: string; publisher: DisplayPublisher } | null = null;
@@ -20,6 +20,7 @@ export function cartDisplayState(
   storeName: string,
   campaigns: ShowingCampaign[] = [],
   suggested: CatalogItem[] = [],
+  promotionHints: CartHint[] = [],
 ): DisplayState {
   if (cart.lines.length === 0 || !priced) {
     const slides = campaigns.map(({ id, mediaKind, mediaUrl, text, textZh }) => ({
@@ -38,6 +39,15 @@ export function cartDisplayState(
   const suggestions = suggested.flatMap(({ name, nameZh, price }) =>
     price === null ? [] : [{ name, nameZh, price }],
   );
+  const offers = promotionHints.map((h) => ({
+    name: h.item.name,
+    nameZh: h.item.nameZh,
+    quantity: h.add.quantity,
+    promotion: h.name,
+    promotionZh: h.nameZh,
+    saving: h.saving,
+    bonusPoints: h.bonusPoints,
+  }));
   return {
     kind: 'cart',
     currency: priced.currency,
@@ -55,6 +65,7 @@ export function cartDisplayState(
     discountTotal: priced.discountTotal,
     taxTotal: priced.taxTotal,
     total: priced.total,
+    ...(offers.length ? { offers } : {}),
     ...(hints.length ? { hints } : {}),
     ...(suggestions.length ? { suggestions } : {}),
   };

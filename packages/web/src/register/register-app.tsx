@@ -11,6 +11,7 @@
  *   PIN:        pin-dialog, pin-username, pin-input, pin-pad(-0…9, -back), pin-submit
  *   catalog:    search-input, search-results, search-result, category-tabs, category-tab
  *               (data-category-id, "favourites"), product-grid, product-tile (data-variant-id, data-sku)
+ *   hints:      promotion-hints, promotion-hint (data-promotion-id, data-variant-id, data-quantity, data-saving)
  *   cart:       cart, cart-empty, cart-line (data-variant-id, data-quantity), line-total, qty-minus,
  *               qty-value, qty-plus, line-remove, line-discount-button, line-discount, totals,
  *               subtotal, discount-total, order-discount, tax-total, total, price-error,
@@ -54,6 +55,7 @@ import { ChooseRegister, LoginScreen } from './login-screen';
 import { money as formatIn } from './money';
 import { PayScreen } from './pay-screen';
 import { PinSwitch } from './pin-switch';
+import { usePromotionHints } from './promotion-hints';
 import { ReceiptView } from './receipt-view';
 import { RefundScreen } from './refund-screen';
 import { RegisterContext, useSyncState, type RegisterContextValue, type Session } from './register-context';
@@ -189,10 +191,11 @@ function Main({
   const campaigns = useShowingCampaigns(session.store.id);
   const { online } = useSyncState(till);
   const suggestions = useSuggestions(till, cart, online);
+  const hints = usePromotionHints(till, cart, priced);
   useEffect(() => {
     if (view === 'sell')
-      publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns, suggestions));
-  }, [view, cart, priced, registerId, storeName, campaigns, suggestions]);
+      publishDisplay(registerId, cartDisplayState(cart, priced, storeName, campaigns, suggestions, hints));
+  }, [view, cart, priced, registerId, storeName, campaigns, suggestions, hints]);
 
   const ctx: RegisterContextValue = useMemo(
     () => ({
@@ -329,6 +332,7 @@ function Main({
               clearPendingWeigh={() => setPendingWeigh(null)}
               modalOpen={modal !== null}
               suggestions={suggestions}
+              hints={hints}
             />
           ) : null}
           {view === 'pay' && priced ? (

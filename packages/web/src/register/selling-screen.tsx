@@ -1,7 +1,7 @@
 import type { PricedCart } from '@opentill/core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Cart, CatalogItem } from '../offline/contract';
+import type { Cart, CartHint, CatalogItem } from '../offline/contract';
 import { CartPanel } from './cart-panel';
 import {
   addItem,
@@ -18,6 +18,7 @@ import { MemberBar } from './member-panel';
 import { DiscountDialog, ParkDialog, ParkedList, QuantityDialog } from './dialogs';
 import { itemName } from './names';
 import { canDiscount, useRegister } from './register-context';
+import { PromotionHintStrip } from './promotion-hints';
 import { SuggestionStrip } from './suggestions';
 
 type Dialog =
@@ -41,6 +42,7 @@ export function SellingScreen({
   clearPendingWeigh,
   modalOpen,
   suggestions,
+  hints,
 }: {
   cart: Cart;
   setCart: (update: (cart: Cart) => Cart) => void;
@@ -55,6 +57,8 @@ export function SellingScreen({
   modalOpen: boolean;
   /** frequently bought with this cart (empty offline) */
   suggestions: CatalogItem[];
+  /** promotions the cart nearly gets (offline too) */
+  hints: CartHint[];
 }) {
   const { t, i18n } = useTranslation();
   const { till, session, notify } = useRegister();
@@ -161,6 +165,7 @@ export function SellingScreen({
           onPay={onPay}
           parkedCount={parkedCount}
         />
+        <PromotionHintStrip hints={hints} onAdd={(h) => setCart((c) => addItem(c, h.item, h.add.quantity))} />
         <SuggestionStrip items={suggestions} onPick={pick} />
       </div>
       {dialog?.kind === 'weigh' ? (

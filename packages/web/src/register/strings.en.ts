@@ -62,6 +62,12 @@ export const registerEn = {
     pay: 'Pay',
   },
   suggestions: { title: 'Frequently bought together' },
+  hints: {
+    title: 'Nearly there',
+    add: 'Add {{quantity}} × {{name}}',
+    save: 'save {{amount}}',
+    points: '+{{points}} points',
+  },
   qty: {
     title: 'Quantity: {{name}}',
     weightTitle: 'Weight: {{name}}',

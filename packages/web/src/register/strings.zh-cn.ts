@@ -64,6 +64,12 @@ export const registerZhCN: Strings<typeof registerEn> = {
     pay: '收款',
   },
   suggestions: { title: '常一起购买' },
+  hints: {
+    title: '差一点就有优惠',
+    add: '再加 {{quantity}} 件{{name}}',
+    save: '立省 {{amount}}',
+    points: '多得 {{points}} 积分',
+  },
   qty: {
     title: '数量：{{name}}',
     weightTitle: '称重：{{name}}',
