@@ -148,17 +148,20 @@ async function synthesize(
   let lines: DB['order_lines'][] = [];
   let payments: DB['payments'][] = [];
   let refunds: DB['refunds'][] = [];
+  let refundLines: DB['refund_lines'][] = [];
   const flush = async () => {
     await deps.database.db.transaction().execute(async (trx) => {
       await insertChunked(trx, 'orders', orders);
       await insertChunked(trx, 'order_lines', lines);
       await insertChunked(trx, 'payments', payments);
       await insertChunked(trx, 'refunds', refunds);
+      await insertChunked(trx, 'refund_lines', refundLines);
     });
     orders = [];
     lines = [];
     payments = [];
     refunds = [];
+    refundLines = [];
   };
   for (let i = 0; i < count; i++) {
     const store = stores[Math.floor(rand() * stores.length)]!;
@@ -248,8 +251,21 @@ async function synthesize(
       created_at: created,
     });
     if (!voided && rand() < 0.03) {
+      // The first line comes back, a few days later (the refund's day is what the rollups book).
+      const line = lines[lines.length - no]!;
+      const refundId = deps.ids.newId('ref');
+      const back = new Date(Math.min(endMs - 1000, at.getTime() + Math.floor(rand() * 5) * 86_400_000));
+      refundLines.push({
+        tenant_id: tenantId,
+        refund_id: refundId,
+        order_id: id,
+        line_id: line.line_id,
+        quantity_milli: line.quantity_milli,
+        amount: line.total,
+        restock: 1,
+      });
       refunds.push({
-        id: deps.ids.newId('ref'),
+        id: refundId,
         tenant_id: tenantId,
         order_id: id,
         store_id: store.id,
@@ -257,8 +273,8 @@ async function synthesize(
         cash_session_id: null,
         staff_id: staff[0]!.id,
         reason: 'return',
-        total: Math.min(total, 500),
-        created_at: created,
+        total: line.total,
+        created_at: back.toISOString(),
       });
     }
     if (orders.length >= 5000) await flush();

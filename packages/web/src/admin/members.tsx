@@ -511,11 +511,17 @@ export function Coupons() {
                 onChange={(e) => setDraft({ ...draft, segment: e.target.value })}
               >
                 <option value="">{t('admin.members.segmentNone')}</option>
-                {segments.data?.items.map((s) => (
-                  <option key={s.segment} value={s.segment}>
+                {/* segments come per currency (RFM is scored per currency): one choice per name */}
+                {[
+                  ...(segments.data?.items ?? []).reduce(
+                    (m, s) => m.set(s.segment, (m.get(s.segment) ?? 0) + s.customers),
+                    new Map<string, number>(),
+                  ),
+                ].map(([segment, n]) => (
+                  <option key={segment} value={segment}>
                     {t('admin.members.segmentMembers', {
-                      name: t(`admin.analytics.segmentName.${s.segment}`, { defaultValue: s.segment }),
-                      n: s.customers,
+                      name: t(`admin.analytics.segmentName.${segment}`, { defaultValue: segment }),
+                      n,
                     })}
                   </option>
                 ))}
