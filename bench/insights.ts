@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/insights.ts                      # SQLite, 100,000 orders
  *   node --import tsx bench/insights.ts --orders 1000000     # the issue's size (slow to build)
- *   OPENTILL_TEST_PG_URL=postgres://… node --import tsx bench/insights.ts --pg   # PostgreSQL too
+ *   node --import tsx bench/insights.ts --pg postgres://…    # PostgreSQL too (a schema of its own)
+ *   node --import tsx bench/insights.ts --pg postgres://… --pg-only   # PostgreSQL alone
  *
  * History: 365 days, daily and weekly seasonality, 1–6 items per basket (~3 lines per order)
  * with companion items, two stores, two registers each, three staff, members on a third of
@@ -40,8 +41,8 @@ const { values: args } = parseArgs({
   options: {
     orders: { type: 'string' },
     days: { type: 'string' },
-    pg: { type: 'boolean' },
-    'sqlite-only': { type: 'boolean' },
+    pg: { type: 'string' },
+    'pg-only': { type: 'boolean' },
   },
 });
 const ORDERS = Number(args.orders ?? 100_000);
@@ -294,7 +295,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Line[]> {
       rmSync(dir, { recursive: true, force: true });
     };
   } else {
-    const url = process.env.OPENTILL_TEST_PG_URL ?? '';
+    const url = args.pg ?? '';
     const schema = `ibench_${randomBytes(4).toString('hex')}`;
     await createPgSchema(url, schema);
     database = await openDatabase({ url, schema, poolSize: 4 });
@@ -470,8 +471,8 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Line[]> {
 }
 
 const results: Line[] = [];
-results.push(...(await run('sqlite')));
-if (args.pg && process.env.OPENTILL_TEST_PG_URL) results.push(...(await run('postgres')));
+if (!args['pg-only']) results.push(...(await run('sqlite')));
+if (args.pg) results.push(...(await run('postgres')));
 const f = (ms: number) =>
   ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`;
 console.log(

@@ -39,11 +39,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('computed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('insights_rfm_pk', ['tenant_id', 'customer_id', 'currency'])
     .execute();
-  await s
-    .createIndex('insights_rfm_segment')
-    .on('insights_rfm')
-    .columns(['tenant_id', 'segment'])
-    .execute();
+  await s.createIndex('insights_rfm_segment').on('insights_rfm').columns(['tenant_id', 'segment']).execute();
 
   await db.deleteFrom('insights_watermarks').where('name', '=', 'rollups').execute();
 }

@@ -97,8 +97,16 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
         .executeTakeFirstOrThrow();
       return { variant: p.variant_id, price: Number(p.price) };
     };
-    sh = { store: t.seed.stores.sh.id, register: t.seed.stores.sh.registers[0]!, ...(await pick(t.seed.stores.sh.id)) };
-    ny = { store: t.seed.stores.sf.id, register: t.seed.stores.sf.registers[0]!, ...(await pick(t.seed.stores.sf.id)) };
+    sh = {
+      store: t.seed.stores.sh.id,
+      register: t.seed.stores.sh.registers[0]!,
+      ...(await pick(t.seed.stores.sh.id)),
+    };
+    ny = {
+      store: t.seed.stores.sf.id,
+      register: t.seed.stores.sf.registers[0]!,
+      ...(await pick(t.seed.stores.sf.id)),
+    };
     const moved = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/stores/${ny.store}`,
@@ -130,7 +138,9 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
       payload: { lines: [{ lineId: sales.ny_b!.lineId, quantity: 1 }], reason: 'changed mind' },
     });
     expect(refund.statusCode, refund.body).toBe(201);
-    (sales as Record<string, { total: number }>).refund = { total: (refund.json() as { total: number }).total };
+    (sales as Record<string, { total: number }>).refund = {
+      total: (refund.json() as { total: number }).total,
+    };
     await refresh();
   }, 240_000);
   afterAll(async () => t?.close());
@@ -152,7 +162,9 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
     // The whole month (read from the monthly rollups) agrees with the days
     const month = await get(`/insights/summary?storeId=${ny.store}&from=2026-03-01&to=2026-03-31`);
     expect(month.orders).toBe(5);
-    const byRegister = await get(`/insights/sales?storeId=${ny.store}&from=2026-03-01&to=2026-03-31&by=register`);
+    const byRegister = await get(
+      `/insights/sales?storeId=${ny.store}&from=2026-03-01&to=2026-03-31&by=register`,
+    );
     expect(byRegister.items.reduce((s, i) => s + Number(i.orders), 0)).toBe(5);
   });
 

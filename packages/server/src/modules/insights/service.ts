@@ -188,7 +188,14 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       sql<number>`sum(refund_qty_milli)`.as('refund_qty'),
       sql<number>`sum(refund_amount)`.as('refund_amount'),
     ] as const;
-    type Sums = { id: string | null; qty: number; revenue: number; lines: number; refundQty: number; refundAmount: number };
+    type Sums = {
+      id: string | null;
+      qty: number;
+      revenue: number;
+      lines: number;
+      refundQty: number;
+      refundAmount: number;
+    };
     const batches: {
       id: string | null;
       qty: unknown;
@@ -226,7 +233,14 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     const out = new Map<string | null, Sums>();
     for (const rows of batches) {
       for (const r of rows) {
-        const acc = out.get(r.id) ?? { id: r.id, qty: 0, revenue: 0, lines: 0, refundQty: 0, refundAmount: 0 };
+        const acc = out.get(r.id) ?? {
+          id: r.id,
+          qty: 0,
+          revenue: 0,
+          lines: 0,
+          refundQty: 0,
+          refundAmount: 0,
+        };
         acc.qty += n(r.qty);
         acc.revenue += n(r.revenue);
         acc.lines += n(r.lines);
