@@ -8,7 +8,7 @@ import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
 import { mineRules } from './apriori';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
-import { RFM_SEGMENTS, rfm, type RfmSegment } from './rfm';
+import { RFM_SEGMENTS, rfm, type PurchaseRow, type RfmSegment } from './rfm';
 import { refreshRollups } from './rollups';
 import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
@@ -730,7 +730,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
         .where('o.status', '<>', 'voided')
         .execute();
       const nowIso = deps.clock.now().toISOString();
-      const byCurrency = new Map<string, { today: string; purchases: Parameters<typeof rfm>[0] }>();
+      const byCurrency = new Map<string, { today: string; purchases: PurchaseRow[] }>();
       for (const r of rows) {
         let group = byCurrency.get(r.currency);
         if (!group) byCurrency.set(r.currency, (group = { today: '', purchases: [] }));
