@@ -434,6 +434,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Line[]> {
         throw new Error(`recommendations answered ${first.status}: ${JSON.stringify(body)}`);
       const httpMs: number[] = [];
       const injectMs: number[] = [];
+      const healthMs: number[] = [];
       let fromRules = 0;
       for (let i = 0; i < 1000; i++) {
         const t0 = performance.now();
@@ -445,6 +446,10 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Line[]> {
         const t1 = performance.now();
         await app.inject({ method: 'GET', url: `/api/v1${path(i)}`, headers });
         injectMs.push(performance.now() - t1);
+        // control: the cheapest route over the same client, to tell machine load from our work
+        const t2 = performance.now();
+        await (await fetch(`${base.replace('/api/v1', '')}/health`)).json();
+        healthMs.push(performance.now() - t2);
       }
       out.push({
         engine,
@@ -456,6 +461,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<Line[]> {
         what: 'the same through Fastify without a socket (app.inject)',
         ...stats(injectMs),
       });
+      out.push({ engine, what: 'control: GET /health over the same HTTP client', ...stats(healthMs) });
     } finally {
       await app.close();
     }
