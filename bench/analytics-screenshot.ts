@@ -5,7 +5,7 @@
  * through the API, signs in as the owner in Chromium (password, then the second factor with a
  * recovery code of the authenticator the API enrolled) and writes
  *
- *   docs/img/analytics-en.png   docs/img/analytics-zh.png
+ *   docs/img/analytics.png (English)   docs/img/analytics-zh.png (简体中文)
  *
  *   node --import tsx bench/analytics-screenshot.ts [--orders 1500] [--days 45]
  */
@@ -60,7 +60,7 @@ async function shoot(server: TestServer, lang: 'en' | 'zh-CN', file: string) {
     // the click on the menu entry scrolled the page: show the page from its top
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(1200); // ECharts' entry animation
-    const path = join(OUT, `analytics-${file}.png`);
+    const path = join(OUT, `analytics${file}.png`);
     await page.screenshot({ path });
     return path;
   } finally {
@@ -92,8 +92,8 @@ try {
   }
   // one recovery code per browser sign-in below
   for (const [lang, file] of [
-    ['en', 'en'],
-    ['zh-CN', 'zh'],
+    ['en', ''],
+    ['zh-CN', '-zh'],
   ] as const) {
     console.log('wrote', await shoot(server, lang, file));
   }
