@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines, newOrderId, startTestApp, type TestApp } from '../../../test/harness';
+import { engines, newOrderId, signInRole, startTestApp, type TestApp } from '../../../test/harness';
 import { fixedClock } from '../../lib/ids';
 
 // Dashboards in the store's own time: a store in Asia/Shanghai (UTC+8, no DST) and one in
@@ -13,13 +13,15 @@ const NOW = new Date('2026-03-12T12:00:00Z');
 describe.each(engines)('insights in local time, refunds and currencies on %s', (engine) => {
   let t: TestApp;
   const clock = fixedClock(NOW);
+  /** When the reads happen (moved on, with fresh sign-ins, for the autumn night). */
+  let now = NOW;
   let sh: { store: string; register: string; variant: string; price: number };
   let ny: { store: string; register: string; variant: string; price: number };
   const customers: Record<'both' | 'shOnly' | 'nyOnly', string> = { both: '', shOnly: '', nyOnly: '' };
   const sales: Record<string, { id: string; total: number; lineId: string }> = {};
 
   const get = async (url: string) => {
-    clock.set(NOW);
+    clock.set(now);
     const res = await t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: t.auth('manager') });
     expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
     return res.json() as Row & { items: Row[] };
@@ -78,7 +80,7 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
       ]),
     );
   const refresh = async () => {
-    clock.set(NOW);
+    clock.set(now);
     await post('/insights/refresh?full=true');
   };
 
@@ -223,7 +225,7 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
     const cover = await get(`/insights/stock?storeId=${ny.store}&from=2026-03-01&to=2026-03-31&limit=1000`);
     expect(cover.items.find((i) => i.variantId === ny.variant)).toMatchObject({ sold: 5 });
     // and the CSV export carries the refund columns
-    clock.set(NOW);
+    clock.set(now);
     const csv = await t.app.inject({
       method: 'GET',
       url: `/api/v1/insights/products?storeId=${ny.store}&from=2026-03-01&to=2026-03-31&format=csv`,
@@ -233,7 +235,7 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
   });
 
   it('scores RFM per currency: monetary never adds yuan to dollars', async () => {
-    clock.set(NOW);
+    clock.set(now);
     const run = await post('/insights/segments/refresh');
     expect(run).toMatchObject({ customers: 4, currencies: { CNY: 2, USD: 2 } });
     const rows = await t.deps.database.db
@@ -268,8 +270,22 @@ describe.each(engines)('insights in local time, refunds and currencies on %s', (
     }
   });
 
+  it('the fall-back night has 25 hours: both 01:00 hours share one bucket, the day one date', async () => {
+    now = new Date('2026-11-05T12:00:00Z');
+    clock.set(now);
+    for (const role of ['owner', 'manager', 'cashier'] as const)
+      t.tokens[role] = await signInRole(t, role, clock);
+    await sell('ny_fb1', '2026-11-01T05:30:00Z', ny, 1); // Sun 11-01 01:30 EDT
+    await sell('ny_fb2', '2026-11-01T06:30:00Z', ny, 1); // Sun 11-01 01:30 EST, an hour later
+    await sell('ny_fb3', '2026-11-02T04:30:00Z', ny, 1); // Sun 11-01 23:30 EST
+    await sell('ny_fb4', '2026-11-02T05:30:00Z', ny, 1); // Mon 11-02 00:30 EST
+    await refresh();
+    expect(await hours(ny.store, '2026-11-01', '2026-11-01')).toEqual({ '01': 2, '23': 1 });
+    expect(await days(ny.store, '2026-10-25', '2026-11-07')).toEqual({ '2026-11-01': 3, '2026-11-02': 1 });
+  });
+
   it('a store moved to a half-hour zone is rebuilt in it, with no stale days left', async () => {
-    clock.set(NOW);
+    clock.set(now);
     const moved = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/stores/${ny.store}`,
