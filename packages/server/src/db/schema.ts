@@ -849,6 +849,9 @@ export interface InsightsProductDailyTable {
   qty_milli: number;
   revenue: number;
   lines: number;
+  /** Refunded on this day (lines of earlier or same-day sales), beside what was sold. */
+  refund_qty_milli: number;
+  refund_amount: number;
 }
 export interface InsightsPaymentDailyTable {
   tenant_id: string;
@@ -878,6 +881,8 @@ export interface InsightsRuleTable {
 export interface InsightsRfmTable {
   tenant_id: string;
   customer_id: string;
+  /** RFM is scored per currency: monetary never adds different currencies. */
+  currency: string;
   recency_days: number;
   frequency: number;
   monetary: number;

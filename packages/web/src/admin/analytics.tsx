@@ -56,6 +56,10 @@ interface ProductRow {
   quantity: number;
   revenue: number;
   lines: number;
+  refundedQuantity: number;
+  refundedRevenue: number;
+  netQuantity: number;
+  netRevenue: number;
 }
 interface CoverRow {
   variantId: string;
@@ -80,6 +84,7 @@ interface ReorderRow {
 }
 interface SegmentRow {
   segment: string;
+  currency: string;
   customers: number;
   monetary: number;
 }
@@ -436,6 +441,9 @@ export function Analytics() {
                 <th>{t('admin.analytics.name')}</th>
                 <th>{t('admin.analytics.quantity')}</th>
                 <th>{t('admin.analytics.revenue')}</th>
+                <th>{t('admin.analytics.refundedQty')}</th>
+                <th>{t('admin.analytics.refundedRevenue')}</th>
+                <th>{t('admin.analytics.netRevenue')}</th>
               </tr>
             </thead>
             <tbody>
@@ -445,6 +453,13 @@ export function Analytics() {
                   <td className="admin-num">{r.quantity}</td>
                   <td>
                     <Money minor={r.revenue} currency={currency} />
+                  </td>
+                  <td className="admin-num">{r.refundedQuantity}</td>
+                  <td>
+                    <Money minor={r.refundedRevenue} currency={currency} />
+                  </td>
+                  <td>
+                    <Money minor={r.netRevenue} currency={currency} />
                   </td>
                 </tr>
               ))}
@@ -536,14 +551,20 @@ export function Analytics() {
           <thead>
             <tr>
               <th>{t('admin.analytics.segment')}</th>
+              <th>{t('admin.analytics.currency')}</th>
               <th>{t('admin.analytics.customers')}</th>
+              <th>{t('admin.analytics.monetary')}</th>
             </tr>
           </thead>
           <tbody>
             {(segments.data?.items ?? []).map((r) => (
-              <tr key={r.segment}>
+              <tr key={`${r.segment}-${r.currency}`}>
                 <td>{t(`admin.analytics.segmentName.${r.segment}`, { defaultValue: r.segment })}</td>
+                <td>{r.currency}</td>
                 <td className="admin-num">{r.customers}</td>
+                <td>
+                  <Money minor={r.monetary} currency={r.currency} />
+                </td>
               </tr>
             ))}
           </tbody>

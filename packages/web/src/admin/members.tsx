@@ -503,11 +503,17 @@ export function Coupons() {
               onChange={(segment) => setDraft({ ...draft, segment })}
               options={[
                 { value: '', label: t('admin.members.segmentNone') },
-                ...(segments.data?.items ?? []).map((s) => ({
-                  value: s.segment,
+                // segments come per currency (RFM is scored per currency): one choice per name
+                ...[
+                  ...(segments.data?.items ?? []).reduce(
+                    (m, s) => m.set(s.segment, (m.get(s.segment) ?? 0) + s.customers),
+                    new Map<string, number>(),
+                  ),
+                ].map(([segment, n]) => ({
+                  value: segment,
                   label: t('admin.members.segmentMembers', {
-                    name: t(`admin.analytics.segmentName.${s.segment}`, { defaultValue: s.segment }),
-                    n: s.customers,
+                    name: t(`admin.analytics.segmentName.${segment}`, { defaultValue: segment }),
+                    n,
                   }),
                 })),
               ]}

@@ -104,6 +104,9 @@ export const adminEn = {
     name: 'Name',
     quantity: 'Quantity',
     revenue: 'Revenue',
+    refundedQty: 'Refunded',
+    refundedRevenue: 'Refunded amount',
+    netRevenue: 'Net revenue',
     cover: 'Stock turnover and days of cover',
     onHand: 'On hand',
     sold: 'Sold',
@@ -119,6 +122,8 @@ export const adminEn = {
     segments: 'Customer segments (RFM)',
     segment: 'Segment',
     customers: 'Customers',
+    currency: 'Currency',
+    monetary: 'Spend',
     segmentName: {
       champions: 'Champions',
       loyal: 'Loyal',

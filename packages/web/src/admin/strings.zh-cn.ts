@@ -105,6 +105,9 @@ export const adminZhCN: Strings<typeof adminEn> = {
     name: '名称',
     quantity: '数量',
     revenue: '收入',
+    refundedQty: '退货数量',
+    refundedRevenue: '退款金额',
+    netRevenue: '净收入',
     cover: '库存周转与可售天数',
     onHand: '现有库存',
     sold: '已售',
@@ -120,6 +123,8 @@ export const adminZhCN: Strings<typeof adminEn> = {
     segments: '客户分群（RFM）',
     segment: '分群',
     customers: '客户数',
+    currency: '币种',
+    monetary: '消费额',
     segmentName: {
       champions: '核心客户',
       loyal: '忠诚客户',

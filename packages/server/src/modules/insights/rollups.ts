@@ -2,6 +2,12 @@
 // daily payment tables in step with the orders, a day at a time. Checkout never touches these
 // tables; the job finds the (store, local day) pairs touched since its watermark (new or
 // changed orders, new refunds) and rebuilds exactly those days, so a rerun is harmless.
+//
+// Time: days and hours are the store's local ones. Instants are grouped by UTC quarter hour in
+// SQL and each quarter is placed in its local hour here, which is exact for every zone in use
+// (all offsets are whole quarter hours: +05:30, +05:45, −03:30 …) and across DST changes.
+// Refunds are booked on the refund's local day and hour, beside the sales of that day: sales
+// rollups count them as refunds/refund_total, product rollups as refund_qty_milli/refund_amount.
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema';
@@ -12,6 +18,15 @@ const WATERMARK = 'rollups';
 const LATE_COMMIT_MS = 60_000;
 
 const n = (v: unknown) => Number(v ?? 0);
+/** Columns that place an instant in its UTC quarter hour: `YYYY-MM-DDTHH` and the quarter 0–3. */
+function quarterOf(column: string) {
+  const ref = sql.ref(column);
+  return {
+    h: sql<string>`substr(${ref}, 1, 13)`,
+    q: sql<number>`cast(substr(${ref}, 15, 2) as integer) / 15`,
+  };
+}
+
 export const MEASURES = [
   'orders',
   'items_milli',
@@ -71,6 +86,8 @@ export async function rebuildMonth(db: Kysely<DB>, tenantId: string, storeId: st
         'qty_milli',
         'revenue',
         'lines',
+        'refund_qty_milli',
+        'refund_amount',
       ])
       .expression(
         trx
@@ -84,6 +101,8 @@ export async function rebuildMonth(db: Kysely<DB>, tenantId: string, storeId: st
             sql<number>`sum(qty_milli)`.as('qty_milli'),
             sql<number>`sum(revenue)`.as('revenue'),
             sql<number>`sum(lines)`.as('lines'),
+            sql<number>`sum(refund_qty_milli)`.as('refund_qty_milli'),
+            sql<number>`sum(refund_amount)`.as('refund_amount'),
           ])
           .where('tenant_id', '=', tenantId)
           .where('store_id', '=', storeId)
@@ -141,13 +160,14 @@ export async function rebuildDay(
 ) {
   const from = localDateStartUtc(date, timeZone);
   const to = localDateStartUtc(addDays(date, 1), timeZone);
-  const hourOf = sql<string>`substr(o.created_at, 1, 13)`;
+  const oq = quarterOf('o.created_at');
   const live = sql<boolean>`o.status <> 'voided'`;
 
   const orderRows = await db
     .selectFrom('orders as o')
     .select([
-      hourOf.as('h'),
+      oq.h.as('h'),
+      oq.q.as('q'),
       'o.register_id',
       'o.staff_id',
       sql<number>`sum(case when ${live} then 1 else 0 end)`.as('orders'),
@@ -161,7 +181,7 @@ export async function rebuildDay(
     .where('o.store_id', '=', storeId)
     .where('o.created_at', '>=', from)
     .where('o.created_at', '<', to)
-    .groupBy([hourOf, 'o.register_id', 'o.staff_id'])
+    .groupBy([oq.h, oq.q, 'o.register_id', 'o.staff_id'])
     .execute();
   const itemRows = await db
     .selectFrom('order_lines as l')
@@ -169,7 +189,8 @@ export async function rebuildDay(
       j.onRef('o.tenant_id', '=', 'l.tenant_id').onRef('o.id', '=', 'l.order_id'),
     )
     .select([
-      hourOf.as('h'),
+      oq.h.as('h'),
+      oq.q.as('q'),
       'o.register_id',
       'o.staff_id',
       // Weighed goods count as one item each; counted goods by their quantity.
@@ -180,13 +201,14 @@ export async function rebuildDay(
     .where('o.created_at', '>=', from)
     .where('o.created_at', '<', to)
     .where('o.status', '<>', 'voided')
-    .groupBy([hourOf, 'o.register_id', 'o.staff_id'])
+    .groupBy([oq.h, oq.q, 'o.register_id', 'o.staff_id'])
     .execute();
-  const refundHour = sql<string>`substr(r.created_at, 1, 13)`;
+  const rq = quarterOf('r.created_at');
   const refundRows = await db
     .selectFrom('refunds as r')
     .select([
-      refundHour.as('h'),
+      rq.h.as('h'),
+      rq.q.as('q'),
       sql<string>`coalesce(r.register_id, '')`.as('register_id'),
       'r.staff_id',
       sql<number>`count(*)`.as('refunds'),
@@ -196,7 +218,7 @@ export async function rebuildDay(
     .where('r.store_id', '=', storeId)
     .where('r.created_at', '>=', from)
     .where('r.created_at', '<', to)
-    .groupBy([refundHour, sql`coalesce(r.register_id, '')`, 'r.staff_id'])
+    .groupBy([rq.h, rq.q, sql`coalesce(r.register_id, '')`, 'r.staff_id'])
     .execute();
   const productRows = await db
     .selectFrom('order_lines as l')
@@ -223,6 +245,39 @@ export async function rebuildDay(
     .where('o.status', '<>', 'voided')
     .groupBy('l.variant_id')
     .execute();
+  // What was handed back this day, per item, whatever day it was sold on.
+  const refundedRows = await db
+    .selectFrom('refunds as r')
+    .innerJoin('refund_lines as rl', (j) =>
+      j
+        .onRef('rl.tenant_id', '=', 'r.tenant_id')
+        .onRef('rl.order_id', '=', 'r.order_id')
+        .onRef('rl.refund_id', '=', 'r.id'),
+    )
+    .innerJoin('order_lines as l', (j) =>
+      j
+        .onRef('l.tenant_id', '=', 'rl.tenant_id')
+        .onRef('l.order_id', '=', 'rl.order_id')
+        .onRef('l.line_id', '=', 'rl.line_id'),
+    )
+    .leftJoin('variants as v', (j) =>
+      j.onRef('v.tenant_id', '=', 'l.tenant_id').onRef('v.id', '=', 'l.variant_id'),
+    )
+    .leftJoin('products as p', (j) =>
+      j.onRef('p.tenant_id', '=', 'v.tenant_id').onRef('p.id', '=', 'v.product_id'),
+    )
+    .select([
+      'l.variant_id',
+      sql<string | null>`max(p.category_id)`.as('category_id'),
+      sql<number>`sum(rl.quantity_milli)`.as('qty'),
+      sql<number>`sum(rl.amount)`.as('amount'),
+    ])
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.store_id', '=', storeId)
+    .where('r.created_at', '>=', from)
+    .where('r.created_at', '<', to)
+    .groupBy('l.variant_id')
+    .execute();
   const paymentRows = await db
     .selectFrom('payments as p')
     .innerJoin('orders as o', (j) =>
@@ -241,8 +296,11 @@ export async function rebuildDay(
   // Merge the three hourly sources by (local hour, register, staff).
   type Acc = Omit<DB['insights_sales_hourly'], 'tenant_id' | 'store_id' | 'local_date'>;
   const hourly = new Map<string, Acc>();
-  const cell = (h: string, registerId: string, staffId: string): Acc => {
-    const hour = localDateHour(`${h}:00:00.000Z`, timeZone).hour;
+  const hourOfQuarter = new Map<string, number>();
+  const cell = (h: string, q: unknown, registerId: string, staffId: string): Acc => {
+    const start = `${h}:${String(Number(q) * 15).padStart(2, '0')}:00.000Z`;
+    let hour = hourOfQuarter.get(start);
+    if (hour === undefined) hourOfQuarter.set(start, (hour = localDateHour(start, timeZone).hour));
     const key = `${hour}\u0000${registerId}\u0000${staffId}`;
     let acc = hourly.get(key);
     if (!acc) {
@@ -265,7 +323,7 @@ export async function rebuildDay(
     return acc;
   };
   for (const r of orderRows) {
-    const a = cell(r.h, r.register_id, r.staff_id);
+    const a = cell(r.h, r.q, r.register_id, r.staff_id);
     a.orders += n(r.orders);
     a.sales += n(r.sales);
     a.tax += n(r.tax);
@@ -273,9 +331,9 @@ export async function rebuildDay(
     a.voids += n(r.voids);
     a.void_total += n(r.void_total);
   }
-  for (const r of itemRows) cell(r.h, r.register_id, r.staff_id).items_milli += n(r.items);
+  for (const r of itemRows) cell(r.h, r.q, r.register_id, r.staff_id).items_milli += n(r.items);
   for (const r of refundRows) {
-    const a = cell(r.h, r.register_id, r.staff_id);
+    const a = cell(r.h, r.q, r.register_id, r.staff_id);
     a.refunds += n(r.refunds);
     a.refund_total += n(r.refund_total);
   }
@@ -317,14 +375,34 @@ export async function rebuildDay(
         .insertInto('insights_sales_hourly')
         .values(rows.slice(i, i + 200))
         .execute();
-    const products = productRows.map((r) => ({
-      ...key,
-      variant_id: r.variant_id,
-      category_id: r.category_id ?? null,
-      qty_milli: n(r.qty),
-      revenue: n(r.revenue),
-      lines: n(r.lines),
-    }));
+    const byVariant = new Map<string, DB['insights_product_daily']>();
+    for (const r of productRows)
+      byVariant.set(r.variant_id, {
+        ...key,
+        variant_id: r.variant_id,
+        category_id: r.category_id ?? null,
+        qty_milli: n(r.qty),
+        revenue: n(r.revenue),
+        lines: n(r.lines),
+        refund_qty_milli: 0,
+        refund_amount: 0,
+      });
+    for (const r of refundedRows) {
+      const row = byVariant.get(r.variant_id) ?? {
+        ...key,
+        variant_id: r.variant_id,
+        category_id: r.category_id ?? null,
+        qty_milli: 0,
+        revenue: 0,
+        lines: 0,
+        refund_qty_milli: 0,
+        refund_amount: 0,
+      };
+      row.refund_qty_milli += n(r.qty);
+      row.refund_amount += n(r.amount);
+      byVariant.set(r.variant_id, row);
+    }
+    const products = [...byVariant.values()];
     for (let i = 0; i < products.length; i += 200)
       await trx
         .insertInto('insights_product_daily')
@@ -374,6 +452,18 @@ export async function refreshRollups(
     .where('tenant_id', '=', tenantId)
     .execute();
   const zones = new Map(stores.map((s) => [s.id, s.time_zone]));
+  if (options.full) {
+    // Rows of days that no longer exist (a store's time zone changed) must not survive a rebuild.
+    for (const table of [
+      'insights_sales_hourly',
+      'insights_sales_daily',
+      'insights_sales_monthly',
+      'insights_product_daily',
+      'insights_product_monthly',
+      'insights_payment_daily',
+    ] as const)
+      await db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
+  }
   const touched = await touchedDays(db, tenantId, since, zones);
   let days = 0;
   for (const [storeId, dates] of touched) {

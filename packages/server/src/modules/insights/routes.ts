@@ -126,7 +126,7 @@ export function insightsRoutes(insights: InsightsService, guard: Guard) {
         preHandler: guard('insights.read'),
         schema: {
           tags,
-          summary: 'Top or bottom products or categories by revenue',
+          summary: 'Top or bottom products or categories by net revenue (sold less refunded), refunds beside',
           security: bearer,
           querystring: rangeQuery({
             by: { type: 'string', enum: ['product', 'category'] },
@@ -314,7 +314,7 @@ export function insightsRoutes(insights: InsightsService, guard: Guard) {
         preHandler: guard('insights.read'),
         schema: {
           tags,
-          summary: 'Customers and spend per RFM segment',
+          summary: 'Customers and spend per RFM segment and currency (RFM is scored per currency)',
           security: bearer,
           querystring: { type: 'object', additionalProperties: false, properties: { format } },
         },

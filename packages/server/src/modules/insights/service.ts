@@ -8,7 +8,7 @@ import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
 import { mineRules } from './apriori';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
-import { RFM_SEGMENTS, rfm, type RfmSegment } from './rfm';
+import { RFM_SEGMENTS, rfm, type PurchaseRow, type RfmSegment } from './rfm';
 import { refreshRollups } from './rollups';
 import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
@@ -174,7 +174,10 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     );
   }
 
-  /** Units and revenue per variant (or category) over a range; whole months from the monthly table. */
+  /**
+   * Units and revenue sold, and units and amount refunded (on the refund's day), per variant (or
+   * category) over a range; whole months from the monthly table.
+   */
   async function productSums(tenantId: string, q: RangeQuery, col: 'variant_id' | 'category_id') {
     const parts = splitRange(q.from, q.to);
     const pick = [
@@ -182,8 +185,25 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       sql<number>`sum(qty_milli)`.as('qty'),
       sql<number>`sum(revenue)`.as('revenue'),
       sql<number>`sum(lines)`.as('lines'),
+      sql<number>`sum(refund_qty_milli)`.as('refund_qty'),
+      sql<number>`sum(refund_amount)`.as('refund_amount'),
     ] as const;
-    const batches: { id: string | null; qty: unknown; revenue: unknown; lines: unknown }[][] = [];
+    type Sums = {
+      id: string | null;
+      qty: number;
+      revenue: number;
+      lines: number;
+      refundQty: number;
+      refundAmount: number;
+    };
+    const batches: {
+      id: string | null;
+      qty: unknown;
+      revenue: unknown;
+      lines: unknown;
+      refund_qty: unknown;
+      refund_amount: unknown;
+    }[][] = [];
     if (parts.months) {
       batches.push(
         await db
@@ -210,13 +230,22 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
           .execute(),
       );
     }
-    const out = new Map<string | null, { id: string | null; qty: number; revenue: number; lines: number }>();
+    const out = new Map<string | null, Sums>();
     for (const rows of batches) {
       for (const r of rows) {
-        const acc = out.get(r.id) ?? { id: r.id, qty: 0, revenue: 0, lines: 0 };
+        const acc = out.get(r.id) ?? {
+          id: r.id,
+          qty: 0,
+          revenue: 0,
+          lines: 0,
+          refundQty: 0,
+          refundAmount: 0,
+        };
         acc.qty += n(r.qty);
         acc.revenue += n(r.revenue);
         acc.lines += n(r.lines);
+        acc.refundQty += n(r.refund_qty);
+        acc.refundAmount += n(r.refund_amount);
         out.set(r.id, acc);
       }
     }
@@ -465,8 +494,10 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const s = await checkRange(tenantId, q);
       if (!s.ok) return s;
       const all = await productSums(tenantId, q, q.by === 'product' ? 'variant_id' : 'category_id');
+      // Ranked by net revenue: what was sold less what was handed back in the range.
       const sign = q.order === 'top' ? -1 : 1;
-      all.sort((x, y) => sign * (x.revenue - y.revenue) || ((x.id ?? '') < (y.id ?? '') ? -1 : 1));
+      const net = (x: { revenue: number; refundAmount: number }) => x.revenue - x.refundAmount;
+      all.sort((x, y) => sign * (net(x) - net(y)) || ((x.id ?? '') < (y.id ?? '') ? -1 : 1));
       const rows = all.slice(0, q.limit);
       const ids = rows.map((r) => r.id).filter((x): x is string => x !== null);
       const names = new Map<string, { name: string; nameZh: string | null }>();
@@ -492,9 +523,13 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
           id: r.id ?? '',
           name: r.id ? (names.get(r.id)?.name ?? r.id) : '—',
           nameZh: r.id ? (names.get(r.id)?.nameZh ?? null) : null,
-          quantity: n(r.qty) / 1000,
-          revenue: n(r.revenue),
-          lines: n(r.lines),
+          quantity: r.qty / 1000,
+          revenue: r.revenue,
+          lines: r.lines,
+          refundedQuantity: r.refundQty / 1000,
+          refundedRevenue: r.refundAmount,
+          netQuantity: (r.qty - r.refundQty) / 1000,
+          netRevenue: r.revenue - r.refundAmount,
         })),
       );
     },
@@ -505,7 +540,8 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       if (!s.ok) return s;
       const days = daysBetween(q.from, q.to) + 1;
       const sold = await productSums(tenantId, q, 'variant_id');
-      const soldBy = new Map(sold.map((r) => [r.id ?? '', r.qty / 1000]));
+      // Net of returns: an item handed back was not sold.
+      const soldBy = new Map(sold.map((r) => [r.id ?? '', (r.qty - r.refundQty) / 1000]));
       const levels = await allLevels(tenantId, q.storeId);
       if (!levels.ok) return levels;
       const rows = levels.value.map((l) => {
@@ -675,33 +711,47 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       return ok(out);
     },
 
-    /** RFM for every customer with orders (keyed by orders.customer_id), stored for targeting. */
+    /**
+     * RFM for every customer with orders (keyed by orders.customer_id), stored for targeting.
+     * Scored per currency: each currency's buyers are ranked among themselves, so monetary never
+     * adds yuan to dollars; a customer who buys in two currencies has a score (and a segment) in
+     * each. Purchase days are the store's local days; "today" is the latest local date of that
+     * currency's stores.
+     */
     async refreshRfm(tenantId: string, asOf?: string) {
       const rows = await db
         .selectFrom('orders as o')
         .innerJoin('stores as s', (j) =>
           j.onRef('s.tenant_id', '=', 'o.tenant_id').onRef('s.id', '=', 'o.store_id'),
         )
-        .select(['o.customer_id', 'o.created_at', 'o.total', 's.time_zone'])
+        .select(['o.customer_id', 'o.created_at', 'o.total', 'o.currency', 's.time_zone'])
         .where('o.tenant_id', '=', tenantId)
         .where('o.customer_id', 'is not', null)
         .where('o.status', '<>', 'voided')
         .execute();
-      const today = asOf ?? deps.clock.now().toISOString().slice(0, 10);
-      const scored = rfm(
-        rows.map((r) => ({
+      const nowIso = deps.clock.now().toISOString();
+      const byCurrency = new Map<string, { today: string; purchases: PurchaseRow[] }>();
+      for (const r of rows) {
+        let group = byCurrency.get(r.currency);
+        if (!group) byCurrency.set(r.currency, (group = { today: '', purchases: [] }));
+        const localToday = asOf ?? localDateHour(nowIso, r.time_zone).date;
+        if (localToday > group.today) group.today = localToday;
+        group.purchases.push({
           customerId: r.customer_id!,
           date: localDateHour(r.created_at, r.time_zone).date,
           amount: n(r.total),
-        })),
-        today,
-      );
+        });
+      }
+      const scored = [...byCurrency.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .flatMap(([currency, g]) => rfm(g.purchases, g.today).map((c) => ({ ...c, currency })));
       const computedAt = deps.clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('insights_rfm').where('tenant_id', '=', tenantId).execute();
         const values = scored.map((c) => ({
           tenant_id: tenantId,
           customer_id: c.customerId,
+          currency: c.currency,
           recency_days: c.recencyDays,
           frequency: c.frequency,
           monetary: c.monetary,
@@ -718,20 +768,37 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
             .execute();
       });
       const segments: Partial<Record<RfmSegment, number>> = {};
-      for (const c of scored) segments[c.segment] = (segments[c.segment] ?? 0) + 1;
-      return ok({ customers: scored.length, segments });
+      const currencies: Record<string, number> = {};
+      for (const c of scored) {
+        segments[c.segment] = (segments[c.segment] ?? 0) + 1;
+        currencies[c.currency] = (currencies[c.currency] ?? 0) + 1;
+      }
+      // customers counts scores (one per customer and currency), as segments does
+      return ok({ customers: scored.length, segments, currencies });
     },
 
+    /** Customers and their spend per segment and currency (amounts in that currency's minor units). */
     async segments(tenantId: string) {
       const rows = await db
         .selectFrom('insights_rfm')
-        .select(['segment', sql<number>`count(*)`.as('customers'), sql<number>`sum(monetary)`.as('monetary')])
+        .select([
+          'segment',
+          'currency',
+          sql<number>`count(*)`.as('customers'),
+          sql<number>`sum(monetary)`.as('monetary'),
+        ])
         .where('tenant_id', '=', tenantId)
-        .groupBy('segment')
+        .groupBy(['segment', 'currency'])
         .orderBy('segment')
+        .orderBy('currency')
         .execute();
       return ok(
-        rows.map((r) => ({ segment: r.segment, customers: n(r.customers), monetary: n(r.monetary) })),
+        rows.map((r) => ({
+          segment: r.segment,
+          currency: r.currency,
+          customers: n(r.customers),
+          monetary: n(r.monetary),
+        })),
       );
     },
 
@@ -746,6 +813,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const rows = await db
         .selectFrom('insights_rfm')
         .select('customer_id')
+        .distinct()
         .where('tenant_id', '=', tenantId)
         .where('segment', '=', segment)
         .orderBy('customer_id')
@@ -761,6 +829,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const rows = await db
         .selectFrom('insights_rfm')
         .select('segment')
+        .distinct()
         .where('tenant_id', '=', tenantId)
         .where('customer_id', '=', customerId)
         .execute();
@@ -787,7 +856,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
       const to = addDays(today, -1);
       const sold = await db
         .selectFrom('insights_product_daily')
-        .select(['variant_id', 'local_date', 'qty_milli'])
+        .select(['variant_id', 'local_date', 'qty_milli', 'refund_qty_milli'])
         .where('tenant_id', '=', tenantId)
         .where('store_id', '=', q.storeId)
         .where('local_date', '>=', from)
@@ -798,7 +867,8 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
         let arr = series.get(r.variant_id);
         if (!arr) series.set(r.variant_id, (arr = new Array<number>(q.days).fill(0)));
         const i = daysBetween(from, r.local_date);
-        if (i >= 0 && i < q.days) arr[i] = n(r.qty_milli) / 1000;
+        // Demand net of returns, never below zero on a day of more returns than sales.
+        if (i >= 0 && i < q.days) arr[i] = Math.max(0, n(r.qty_milli) - n(r.refund_qty_milli)) / 1000;
       }
       const levels = await allLevels(tenantId, q.storeId);
       if (!levels.ok) return levels;
