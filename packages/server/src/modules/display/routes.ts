@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorBodySchema, HttpError, sendError, sendResult } from '../../http/errors';
-import { authOf, type Guard } from '../../http/auth';
+import { authOf, type DeviceTokens, type Guard } from '../../http/auth';
 import { bearer, id, MAX_SAFE, money, signedMoney, text } from '../../http/schemas';
 import type { AuthContext } from '../auth/service';
-import type { DisplayMessage, DisplayService } from './service';
+import type { DisplayMessage, DisplayService, DisplaySession } from './service';
 
 const tags = ['display'];
 const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
@@ -79,7 +79,15 @@ function checkRegister(ctx: AuthContext, registerId: string) {
   }
 }
 
-export function displayRoutes(display: DisplayService, guard: Guard) {
+export function displayRoutes(display: DisplayService, guard: Guard, devices: DeviceTokens) {
+  /** A display's session: a paired customer display's device token (`odt_…`) or a register-made display token. */
+  async function sessionOf(token: string): Promise<DisplaySession | null> {
+    if (!token.startsWith('odt_')) return display.authenticate(token);
+    const r = await devices.check(token);
+    if (!('ctx' in r) || r.ctx.device?.kind !== 'customer_display' || !r.ctx.registerId) return null;
+    return { tenantId: r.ctx.tenantId, registerId: r.ctx.registerId, expiresAt: r.expiresAt };
+  }
+
   return async (app: FastifyInstance) => {
     // open streams end before the server closes, or close would wait for every display
     app.addHook('preClose', async () => display.endAllStreams());
@@ -211,6 +219,61 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
       },
     );
 
+    app.post<{ Body: { tip: number; at?: number } }>(
+      '/display/tip',
+      {
+        preHandler: guard('display.interact'),
+        schema: {
+          tags,
+          summary: 'The tip the shopper chose on a paired customer display (its device token)',
+          description:
+            'Kept as the latest tip of the display’s own register (in this process); the register reads it at GET /display/{registerId}/tip.',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { tip: money, at: { type: 'integer', minimum: 0, maximum: MAX_SAFE } },
+            required: ['tip'],
+          },
+          response: { '4xx': errorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        if (!ctx.registerId) throw new HttpError('forbidden', 'This device is bound to no register.');
+        display.setTip(ctx.tenantId, ctx.registerId, request.body.tip, request.body.at ?? Date.now());
+        return reply.status(204).send();
+      },
+    );
+
+    app.get<{ Params: { registerId: string } }>(
+      '/display/:registerId/tip',
+      {
+        preHandler: guard('orders.create'),
+        schema: {
+          tags,
+          summary: 'The latest tip the shopper chose on the register’s paired customer display',
+          security: bearer,
+          params: registerParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: { tip: { type: ['integer', 'null'] }, at: { type: ['integer', 'null'] } },
+            },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        checkRegister(ctx, request.params.registerId);
+        const exists = await display.registerExists(ctx.tenantId, request.params.registerId);
+        if (!exists.ok) return sendResult(reply, exists);
+        const t = display.tip(ctx.tenantId, request.params.registerId);
+        return { tip: t?.tip ?? null, at: t?.at ?? null };
+      },
+    );
+
     app.get<{ Querystring: { token: string } }>(
       '/display/session',
       {
@@ -233,7 +296,7 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
         },
       },
       async (request, reply) => {
-        const session = display.authenticate(request.query.token);
+        const session = await sessionOf(request.query.token);
         if (!session) return invalidToken(reply);
         return { registerId: session.registerId, expiresAt: session.expiresAt };
       },
@@ -257,7 +320,7 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
         },
       },
       async (request, reply) => {
-        const session = display.authenticate(request.query.token);
+        const session = await sessionOf(request.query.token);
         if (!session) return invalidToken(reply);
         openStream(reply, display, session);
       },
