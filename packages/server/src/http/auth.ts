@@ -77,8 +77,8 @@ export function makeGuard(auth: AuthService, devices: DeviceTokens) {
           ctx.device
             ? `A ${ctx.device.kind} device may not do this (needs ${permission}).`
             : ctx.scopes
-            ? `This API key may not do this (needs ${permission}).`
-            : `The ${ctx.role} role may not do this (needs ${permission}).`,
+              ? `This API key may not do this (needs ${permission}).`
+              : `The ${ctx.role} role may not do this (needs ${permission}).`,
         );
       }
       request.auth = ctx;

@@ -17,7 +17,14 @@ export interface SeedResult {
   staff: { username: string; role: string; password: string; pin?: string }[];
   /** the demo devices with their pairing codes (a register device on every register; a customer
    *  display and a payment terminal on the first register of each store) */
-  devices: { id: string; kind: DeviceKind; storeId: string; registerId: string; code: string; expiresAt: string }[];
+  devices: {
+    id: string;
+    kind: DeviceKind;
+    storeId: string;
+    registerId: string;
+    code: string;
+    expiresAt: string;
+  }[];
 }
 
 /** Demo pairing codes live a week: time enough to try the demo; a real code lives minutes. */
@@ -250,11 +257,20 @@ export async function seedDemo(
   const owner = staffRows.find((r) => r.role === 'owner')!;
   const deviceRows = registerRows.flatMap((r) => {
     const first = data.stores.some((st) => result.stores[st.key].registers[0] === r.id);
-    const kinds: [DeviceKind, string][] = [[ 'register', r.name ]];
-    if (first) kinds.push(['customer_display', `${r.name} display`], ['payment_terminal', `${r.name} terminal`]);
+    const kinds: [DeviceKind, string][] = [['register', r.name]];
+    if (first)
+      kinds.push(['customer_display', `${r.name} display`], ['payment_terminal', `${r.name} terminal`]);
     return kinds.map(([kind, name]) => {
       const rows = newDeviceRows(
-        { id: ids.newId('dev'), tenantId, kind, name, storeId: r.store_id, registerId: r.id, createdBy: owner.id },
+        {
+          id: ids.newId('dev'),
+          tenantId,
+          kind,
+          name,
+          storeId: r.store_id,
+          registerId: r.id,
+          createdBy: owner.id,
+        },
         clock.now(),
         DEMO_PAIRING_MINUTES,
       );

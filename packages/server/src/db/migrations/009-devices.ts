@@ -55,5 +55,9 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
-  await s.createIndex('device_tokens_device').on('device_tokens').columns(['tenant_id', 'device_id']).execute();
+  await s
+    .createIndex('device_tokens_device')
+    .on('device_tokens')
+    .columns(['tenant_id', 'device_id'])
+    .execute();
 }

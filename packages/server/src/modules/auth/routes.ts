@@ -175,7 +175,10 @@ export function authRoutes(
         const body = request.body as { registerId?: string; username: string; pin: string };
         const ctx = authOf(request);
         if (ctx.device && ctx.device.kind !== 'register')
-          return sendError(reply, { code: 'forbidden', message: `A ${ctx.device.kind} device takes no PINs.` });
+          return sendError(reply, {
+            code: 'forbidden',
+            message: `A ${ctx.device.kind} device takes no PINs.`,
+          });
         if (!ctx.device && ctx.scopes)
           return sendError(reply, { code: 'forbidden', message: 'API keys take no PINs.' });
         if (ctx.device && body.registerId && body.registerId !== ctx.registerId)
@@ -185,7 +188,10 @@ export function authRoutes(
           });
         const registerId = ctx.device ? ctx.registerId : (body.registerId ?? null);
         if (!registerId)
-          return sendError(reply, { code: 'validation_failed', message: 'Send the registerId to sign in on.' });
+          return sendError(reply, {
+            code: 'validation_failed',
+            message: 'Send the registerId to sign in on.',
+          });
         return send(
           reply,
           await auth.pinSwitch(ctx, registerId, body.username, body.pin, requestMeta(request), async () =>

@@ -29,7 +29,12 @@ const pairingSchema = {
   required: ['code', 'expiresAt'],
 } as const;
 
-const idParams = { type: 'object', additionalProperties: false, properties: { id }, required: ['id'] } as const;
+const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { id },
+  required: ['id'],
+} as const;
 
 export function devicesRoutes(devices: DevicesService, guard: Guard) {
   return async (app: FastifyInstance) => {
@@ -132,7 +137,9 @@ export function devicesRoutes(devices: DevicesService, guard: Guard) {
           body: {
             type: 'object',
             additionalProperties: false,
-            properties: { code: { type: 'string', minLength: 8, maxLength: 20, pattern: '^[A-Za-z0-9 -]+$' } },
+            properties: {
+              code: { type: 'string', minLength: 8, maxLength: 20, pattern: '^[A-Za-z0-9 -]+$' },
+            },
             required: ['code'],
           },
           response: {

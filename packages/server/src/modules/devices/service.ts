@@ -156,7 +156,12 @@ export function createDevicesService(
   const failures = new Map<string, { count: number; since: number }>();
   const nowIso = () => clock.now().toISOString();
   const audit = (tenantId: string, staffId: string | null, action: string, deviceId: string, data: unknown) =>
-    auditQuery(db(), ids, { tenantId, staffId, action, entity: 'device', entityId: deviceId, data }, nowIso());
+    auditQuery(
+      db(),
+      ids,
+      { tenantId, staffId, action, entity: 'device', entityId: deviceId, data },
+      nowIso(),
+    );
 
   async function placement(
     tenantId: string,
@@ -274,7 +279,8 @@ export function createDevicesService(
       if (Date.parse(p.expires_at) <= clock.now().getTime())
         return fail('pairing_expired', 'This pairing code has expired; ask for a new one.');
       const d = await store.findDevice(db(), p.tenant_id, p.device_id);
-      if (!d || d.revoked_at) return fail('unknown_pairing_code', 'No device is waiting for this pairing code.');
+      if (!d || d.revoked_at)
+        return fail('unknown_pairing_code', 'No device is waiting for this pairing code.');
       // two devices racing with one code: the first one wins
       if (!(await store.usePairing(db(), hash, nowIso())))
         return fail('pairing_expired', 'This pairing code was already used; ask for a new one.');
@@ -305,7 +311,10 @@ export function createDevicesService(
       credential: string,
     ): Promise<Result<{ token: string; expiresInSeconds: number; device: DeviceView }>> {
       const m = /^odk_(dev_[A-Za-z0-9-]+)\.([A-Za-z0-9_-]+)$/.exec(credential);
-      const refused = fail('unauthenticated', 'This device credential is unknown or was revoked; pair again.');
+      const refused = fail(
+        'unauthenticated',
+        'This device credential is unknown or was revoked; pair again.',
+      );
       if (!m) return refused;
       const d = await store.findDeviceById(db(), m[1]!);
       if (!d || d.revoked_at || !d.secret_hash || d.secret_hash !== sha256Hex(m[2]!)) return refused;
@@ -376,7 +385,11 @@ export function createDevicesService(
         store.dropPendingPairings(db(), ctx.tenantId, id),
         audit(ctx.tenantId, ctx.staffId, 'device.revoked', id, { kind: d.kind }),
       ]);
-      if (d.kind === 'register' && d.register_id && !(await store.hasPairedDevice(db(), ctx.tenantId, d.register_id, 'register')))
+      if (
+        d.kind === 'register' &&
+        d.register_id &&
+        !(await store.hasPairedDevice(db(), ctx.tenantId, d.register_id, 'register'))
+      )
         await auth.endRegisterSessions(ctx.tenantId, d.register_id);
       return { ok: true, value: null };
     },
