@@ -1,0 +1,91 @@
+// Real browser: a register paired with a code from the back office, a cashier signs in by PIN
+// (no password), sells, and the pairing survives a reload; revoked, the register asks to pair again.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  Api,
+  buildWebOnce,
+  firstPage,
+  launchBrowser,
+  pairRegisterAndPinSignIn,
+  pieceTiles,
+  registerSession,
+  sellTiles,
+  startServer,
+  waitSynced,
+  watchErrors,
+  type Browser,
+  type TestServer,
+} from './e2e-harness';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let api: Api;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  await buildWebOnce();
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await firstPage(browser.context);
+  watchErrors(page, errors);
+  api = await Api.login(server.base);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe('register: pairing and PIN sign-in', () => {
+  test('pair with a code, sign in by PIN, sell, reload, revoke', { timeout: 120_000 }, async () => {
+    const T = (id: string) => page.getByTestId(id);
+    const store = (await api.stores()).find((s) => s.currency === 'CNY')!;
+    // the second register of the store: the register comes from the pairing, not from a choice
+    const registers = await api.registers(store.id);
+    const register = registers[registers.length - 1]!;
+    const { deviceId } = await pairRegisterAndPinSignIn(page, server.base, api, {
+      storeId: store.id,
+      registerId: register.id,
+    });
+    expect((await registerSession(page)).registerId).toBe(register.id);
+    expect(await T('register-name').textContent()).toContain(register.name);
+    // the device is listed as paired and seen
+    const listed = await api.get<{ items: { id: string; state: string; lastSeenAt: string | null }[] }>(
+      '/devices',
+    );
+    expect(listed.items.find((d) => d.id === deviceId)).toMatchObject({ state: 'paired' });
+    expect(listed.items.find((d) => d.id === deviceId)?.lastSeenAt).not.toBeNull();
+
+    const [a] = await pieceTiles(page, api, 1);
+    const orderId = await sellTiles(page, [a!]);
+    await waitSynced(page);
+    const order = await api.order(orderId);
+    expect(order.registerId).toBe(register.id);
+    expect(order.status).toBe('paid');
+
+    // signed out and reloaded: the register is still paired and asks for a PIN
+    await T('logout').click();
+    await T('pin-login-form').waitFor();
+    await page.reload();
+    await T('pin-login-form').waitFor();
+    expect(await T('paired-register').textContent()).toContain(register.name);
+    await T('pin-login-username').fill('cashier');
+    await T('pin-login-pin').fill('0000');
+    await T('pin-login-submit').click();
+    await page.locator('[data-testid=pin-login-form] [data-testid=error]').waitFor();
+    await T('pin-login-form').waitFor();
+
+    // revoked in the back office: the PIN is refused and the register asks to pair again
+    const revoked = await api.call('DELETE', `/devices/${deviceId}`);
+    expect(revoked.status).toBe(204);
+    await T('pin-login-username').fill('cashier');
+    await T('pin-login-pin').fill('1234');
+    await T('pin-login-submit').click();
+    await T('pairing-form').waitFor();
+    await page.reload();
+    await T('pairing-form').waitFor();
+    expect(errors).toEqual([]);
+  });
+});
