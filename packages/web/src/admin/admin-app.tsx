@@ -43,6 +43,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setRefreshToken, setToken } from '../api/client';
 import { Enrol, SecondStep, SecurityPage } from './security';
+import { Devices } from './devices';
 import { setLanguage } from '../i18n';
 import type { LoginAnswer, Me, Register, Staff, Store } from './admin-api';
 import { AdminContext, type AdminSession } from './admin-context';
@@ -92,6 +93,7 @@ const sections = [
   'cash',
   'orders',
   'security',
+  'devices',
   'audit',
   // compliance: owners and auditors (the API refuses managers and cashiers)
   'compliance',
@@ -258,7 +260,9 @@ export default function AdminApp() {
   const section: Section = (sections as readonly string[]).includes(first) ? (first as Section) : 'dashboard';
   const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
   const visible = sections.filter(
-    (s) => (s !== 'staff' || session.canWrite) && (!complianceSections.has(s) || seesCompliance),
+    (s) =>
+      ((s !== 'staff' && s !== 'devices') || session.canWrite) &&
+      (!complianceSections.has(s) || seesCompliance),
   );
   const ctx: AdminSession = { ...session, reload: () => void load() };
 
@@ -319,6 +323,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <Dashboard />;
     case 'security':
       return <SecurityPage />;
+    case 'devices':
+      return <Devices />;
     case 'audit':
       return <AuditTrail />;
     case 'analytics':

@@ -695,8 +695,8 @@ class TillEngine implements Till {
       updatedAt: new Date().toISOString(),
     });
     await setMeta(this.db, META.lastRegister, pairing.registerId);
-    await this.refreshReference();
-    void this.refresh();
+    // straight to selling (no register to choose): the catalog is there before the grid shows
+    await this.refresh();
     this.kick();
     return ok(staff);
   }
