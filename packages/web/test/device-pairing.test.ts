@@ -9,8 +9,11 @@ import {
   launchBrowser,
   pairRegisterAndPinSignIn,
   pieceTiles,
+  payExactCash,
+  registerLogin,
   registerSession,
   sellTiles,
+  tile,
   startServer,
   waitSynced,
   watchErrors,
@@ -88,4 +91,53 @@ describe('register: pairing and PIN sign-in', () => {
     await T('pairing-form').waitFor();
     expect(errors).toEqual([]);
   });
+
+  test(
+    'a customer display paired in Devices follows its register through the server and posts feedback as itself',
+    { timeout: 120_000 },
+    async () => {
+      const T = (id: string) => page.getByTestId(id);
+      // the register signs in with a password here (the pairing above was revoked)
+      await page.goto(`${server.base}/`);
+      const { registerId, storeId } = await registerLogin(page, server.base, { currency: 'CNY' });
+      const made = await api.call<{ device: { id: string }; pairing: { code: string } }>('POST', '/devices', {
+        kind: 'customer_display',
+        name: 'Counter screen',
+        storeId,
+        registerId,
+      });
+      expect(made.status).toBe(201);
+
+      const display = await browser.context.newPage();
+      watchErrors(display, errors);
+      const D = (id: string) => display.getByTestId(id);
+      await display.goto(`${server.base}/display`);
+      await D('pairing-code-input').fill(made.body.pairing.code.toLowerCase());
+      await D('pairing-submit').click();
+      await display.locator('[data-testid=display-root][data-status=live]').waitFor();
+      const listed = await api.get<{ items: { id: string; state: string }[] }>('/devices');
+      expect(listed.items.find((d) => d.id === made.body.device.id)?.state).toBe('paired');
+
+      // the cart reaches the display through the server, not through this machine's channel
+      const [a] = await pieceTiles(page, api, 1);
+      await tile(page, a!).first().click();
+      await display.locator('[data-testid=display-root][data-kind=cart]').waitFor();
+      const orderId = await payExactCash(page);
+      await D('display-thanks').waitFor();
+      await D('feedback-star-4').click();
+      await D('feedback-submit').click();
+      await D('feedback-thanks').waitFor();
+      await T('new-sale').click();
+      const feedback = await api.get<{ items: { orderId?: string; rating: number; source?: string }[] }>(
+        '/feedback',
+      );
+      expect(JSON.stringify(feedback)).toContain(orderId);
+
+      // revoked: the stream ends and the display asks to be paired again
+      expect((await api.call('DELETE', `/devices/${made.body.device.id}`)).status).toBe(204);
+      await display.reload();
+      await D('display-pairing').waitFor();
+      expect(errors).toEqual([]);
+    },
+  );
 });

@@ -27,7 +27,26 @@ const stateSchema = {
     {
       type: 'object',
       additionalProperties: false,
-      properties: { kind: { const: 'idle' }, storeName: { type: 'string', maxLength: 200 } },
+      properties: {
+        kind: { const: 'idle' },
+        storeName: { type: 'string', maxLength: 200 },
+        slides: {
+          type: 'array',
+          maxItems: 50,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              id: text(100),
+              mediaKind: { type: 'string', enum: ['image', 'video', 'text'] },
+              mediaUrl: { type: ['string', 'null'], maxLength: 2000 },
+              text: { type: ['string', 'null'], maxLength: 2000 },
+              textZh: { type: ['string', 'null'], maxLength: 2000 },
+            },
+            required: ['id', 'mediaKind'],
+          },
+        },
+      },
       required: ['kind', 'storeName'],
     },
     {
@@ -41,6 +60,30 @@ const stateSchema = {
         discountTotal: signedMoney,
         taxTotal: signedMoney,
         total: signedMoney,
+        hints: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { text: text(500), textZh: { type: ['string', 'null'], maxLength: 500 } },
+            required: ['text'],
+          },
+        },
+        suggestions: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: text(300),
+              nameZh: { type: ['string', 'null'], maxLength: 300 },
+              price: signedMoney,
+            },
+            required: ['name', 'price'],
+          },
+        },
       },
       required: ['kind', 'currency', 'lines', 'subtotal', 'discountTotal', 'taxTotal', 'total'],
     },
@@ -53,13 +96,33 @@ const stateSchema = {
         total: signedMoney,
         paid: signedMoney,
         qr: { type: ['string', 'null'], maxLength: 2000 },
+        tip: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            base: money,
+            presetsBp: {
+              type: 'array',
+              maxItems: 10,
+              items: { type: 'integer', minimum: 0, maximum: 100_000 },
+            },
+            chosen: money,
+          },
+          required: ['base', 'presetsBp', 'chosen'],
+        },
       },
       required: ['kind', 'currency', 'total', 'paid', 'qr'],
     },
     {
       type: 'object',
       additionalProperties: false,
-      properties: { kind: { const: 'thanks' }, currency, total: signedMoney, change: money },
+      properties: {
+        kind: { const: 'thanks' },
+        currency,
+        total: signedMoney,
+        change: money,
+        receiptToken: { type: ['string', 'null'], maxLength: 200 },
+      },
       required: ['kind', 'currency', 'total', 'change'],
     },
   ],
