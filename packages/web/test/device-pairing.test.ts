@@ -9,7 +9,6 @@ import {
   launchBrowser,
   pairRegisterAndPinSignIn,
   pieceTiles,
-  payExactCash,
   registerLogin,
   registerSession,
   sellTiles,
@@ -122,7 +121,19 @@ describe('register: pairing and PIN sign-in', () => {
       const [a] = await pieceTiles(page, api, 1);
       await tile(page, a!).first().click();
       await display.locator('[data-testid=display-root][data-kind=cart]').waitFor();
-      const orderId = await payExactCash(page);
+      // the shopper picks a tip on the display; the register (another machine, as far as it knows)
+      // reads it from the server and the display shows the register's answer
+      await T('pay-button').click();
+      await T('pay-screen').waitFor();
+      await display.locator('[data-testid=display-root][data-kind=paying]').waitFor();
+      await D('display-tip-preset').first().click();
+      await T('pay-tip').waitFor();
+      await D('display-tip-chosen').waitFor();
+      await T('tender-cash').click();
+      await page.keyboard.press('F4');
+      await T('complete-sale').click();
+      await T('receipt').waitFor();
+      const orderId = (await T('receipt').getAttribute('data-order-id'))!;
       await D('display-thanks').waitFor();
       await D('feedback-star-4').click();
       await D('feedback-submit').click();
@@ -132,6 +143,8 @@ describe('register: pairing and PIN sign-in', () => {
         '/feedback',
       );
       expect(JSON.stringify(feedback)).toContain(orderId);
+      await waitSynced(page);
+      expect(((await api.order(orderId)) as { tip?: number }).tip).toBeGreaterThan(0);
 
       // revoked: the stream ends and the display asks to be paired again
       expect((await api.call('DELETE', `/devices/${made.body.device.id}`)).status).toBe(204);
