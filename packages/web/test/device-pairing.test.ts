@@ -146,8 +146,9 @@ describe('register: pairing and PIN sign-in', () => {
       await waitSynced(page);
       expect(((await api.order(orderId)) as { tip?: number }).tip).toBeGreaterThan(0);
 
-      // revoked: the stream ends and the display asks to be paired again
+      // revoked: the open stream ends at once and the display asks to be paired again, also after a reload
       expect((await api.call('DELETE', `/devices/${made.body.device.id}`)).status).toBe(204);
+      await D('display-pairing').waitFor();
       await display.reload();
       await D('display-pairing').waitFor();
       expect(errors).toEqual([]);

@@ -88,6 +88,8 @@ export function makeGuard(auth: AuthService, devices: DeviceTokens) {
 /** How the guard reads a device token (the devices module). */
 export interface DeviceTokens {
   check(token: string): Promise<{ ctx: AuthContext; expiresAt: string } | { reason: 'unknown' | 'expired' }>;
+  /** revocations in this process, by device id */
+  onRevoke(listener: (deviceId: string) => void): () => void;
 }
 
 export type Guard = ReturnType<typeof makeGuard>;

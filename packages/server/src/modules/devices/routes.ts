@@ -61,7 +61,8 @@ export function devicesRoutes(devices: DevicesService, guard: Guard) {
         schema: {
           tags,
           summary: 'Register a device and get its one-time pairing code',
-          description: `The code (XXXX-XXXX) works once, for ${'`OPENTILL_PAIRING_MINUTES`'} minutes (15 by default): the device sends it to /devices/pair. Registers, customer displays and payment terminals are bound to a register of the store; a kiosk to the store.`,
+          description:
+            'The code (XXXX-XXXX) works once, for OPENTILL_PAIRING_MINUTES minutes (15 by default): the device sends it to /devices/pair. Registers, customer displays and payment terminals are bound to a register of the store; a kiosk to the store.',
           security: bearer,
           body: {
             type: 'object',

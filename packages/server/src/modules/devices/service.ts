@@ -154,6 +154,8 @@ export function createDevicesService(
   const { auth, stores } = services;
   /** wrong pairing codes per address in the current window */
   const failures = new Map<string, { count: number; since: number }>();
+  /** told of each revocation in this process (open display streams end at once) */
+  const revokeListeners = new Set<(deviceId: string) => void>();
   const nowIso = () => clock.now().toISOString();
   const audit = (tenantId: string, staffId: string | null, action: string, deviceId: string, data: unknown) =>
     auditQuery(
@@ -385,6 +387,7 @@ export function createDevicesService(
         store.dropPendingPairings(db(), ctx.tenantId, id),
         audit(ctx.tenantId, ctx.staffId, 'device.revoked', id, { kind: d.kind }),
       ]);
+      for (const listener of revokeListeners) listener(id);
       if (
         d.kind === 'register' &&
         d.register_id &&
@@ -392,6 +395,12 @@ export function createDevicesService(
       )
         await auth.endRegisterSessions(ctx.tenantId, d.register_id);
       return { ok: true, value: null };
+    },
+
+    /** Calls `listener` with the id of every device revoked in this process. */
+    onRevoke(listener: (deviceId: string) => void): () => void {
+      revokeListeners.add(listener);
+      return () => revokeListeners.delete(listener);
     },
 
     /** Is a register paired (a live register device holds a credential)? A PIN works only then. */

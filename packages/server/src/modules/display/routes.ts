@@ -144,12 +144,34 @@ function checkRegister(ctx: AuthContext, registerId: string) {
 
 export function displayRoutes(display: DisplayService, guard: Guard, devices: DeviceTokens) {
   /** A display's session: a paired customer display's device token (`odt_…`) or a register-made display token. */
-  async function sessionOf(token: string): Promise<DisplaySession | null> {
+  async function sessionOf(token: string): Promise<(DisplaySession & { deviceId?: string }) | null> {
     if (!token.startsWith('odt_')) return display.authenticate(token);
     const r = await devices.check(token);
     if (!('ctx' in r) || r.ctx.device?.kind !== 'customer_display' || !r.ctx.registerId) return null;
-    return { tenantId: r.ctx.tenantId, registerId: r.ctx.registerId, expiresAt: r.expiresAt };
+    return {
+      tenantId: r.ctx.tenantId,
+      registerId: r.ctx.registerId,
+      expiresAt: r.expiresAt,
+      deviceId: r.ctx.device.id,
+    };
   }
+  /** open streams of displays paired by device credential: a revocation ends them at once */
+  const deviceStreams = new Map<string, Set<() => void>>();
+  devices.onRevoke((deviceId) => {
+    const ends = deviceStreams.get(deviceId);
+    deviceStreams.delete(deviceId);
+    for (const end of ends ?? []) end();
+  });
+  const trackDevice = (deviceId: string | undefined, end: () => void) => {
+    if (!deviceId) return () => undefined;
+    let set = deviceStreams.get(deviceId);
+    if (!set) deviceStreams.set(deviceId, (set = new Set()));
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0) deviceStreams.delete(deviceId);
+    };
+  };
 
   return async (app: FastifyInstance) => {
     // open streams end before the server closes, or close would wait for every display
@@ -385,7 +407,7 @@ export function displayRoutes(display: DisplayService, guard: Guard, devices: De
       async (request, reply) => {
         const session = await sessionOf(request.query.token);
         if (!session) return invalidToken(reply);
-        openStream(reply, display, session);
+        openStream(reply, display, session, (end) => trackDevice(session.deviceId, end));
       },
     );
   };
@@ -402,6 +424,8 @@ function openStream(
   reply: FastifyReply,
   display: DisplayService,
   session: { tenantId: string; registerId: string; expiresAt: string },
+  /** registers the stream's `end` elsewhere (a device revocation); answers how to unregister */
+  track: (end: () => void) => () => void,
 ) {
   reply.hijack();
   const raw = reply.raw;
@@ -422,6 +446,7 @@ function openStream(
     clearInterval(heartbeat);
     clearTimeout(expiry);
     unsubscribe();
+    untrack();
   };
   const end = () => {
     send('end', {});
@@ -434,6 +459,7 @@ function openStream(
     message: (m) => send('state', m),
     end,
   });
+  const untrack = track(end);
   const heartbeat = setInterval(() => open && raw.write(': ping\n\n'), 25_000);
   const expiry = setTimeout(end, Math.min(Date.parse(session.expiresAt) - Date.now(), 2 ** 31 - 1));
   raw.on('close', finish);
