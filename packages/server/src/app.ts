@@ -12,6 +12,8 @@ import { createAuthService } from './modules/auth/service';
 import { createApprovalsService } from './modules/approvals/service';
 import { approvalGate, approvalsRoutes } from './modules/approvals/routes';
 import { authRoutes } from './modules/auth/routes';
+import { createDevicesService } from './modules/devices/service';
+import { devicesRoutes } from './modules/devices/routes';
 import { createStoresService } from './modules/stores/service';
 import { storesRoutes } from './modules/stores/routes';
 import { createCatalogService } from './modules/catalog/service';
@@ -78,6 +80,7 @@ function containsNul(value: unknown, depth = 0): boolean {
 export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaultPaymentsSetup()) {
   const auth = createAuthService(deps);
   const stores = createStoresService(deps);
+  const devices = createDevicesService(deps, { auth, stores });
   const catalog = createCatalogService(deps, { stores });
   const stock = createStockService(deps, { stores });
   const cash = createCashService(deps, { stores });
@@ -120,6 +123,7 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   });
   return {
     auth,
+    devices,
     stores,
     cash,
     orders,
@@ -266,7 +270,7 @@ export async function buildApp(
 
   const paymentsSetup = options.payments ?? defaultPaymentsSetup();
   const services = options.services ?? createServices(deps, paymentsSetup);
-  const guard = makeGuard(services.auth);
+  const guard = makeGuard(services.auth, services.devices);
   registerConfigAudit(app, services.audit);
   // pending card reversals and offline card forwards are retried by a poller that lives with the server
   services.payments.start();
@@ -279,13 +283,14 @@ export async function buildApp(
         approvalGate(services.approvals, () => deps.database.db),
       );
       await api.register(approvalsRoutes(services.approvals, guard));
-      await api.register(authRoutes(services.auth, guard));
+      await api.register(authRoutes(services.auth, guard, services.devices));
+      await api.register(devicesRoutes(services.devices, guard));
       await api.register(storesRoutes(services.stores, guard));
       await api.register(catalogRoutes(services.catalog, guard));
       await api.register(stockRoutes(services.stock, guard));
       await api.register(ordersRoutes(services.orders, services.stores, services.auth, guard));
       await api.register(cashRoutes(services.cash, guard));
-      await api.register(displayRoutes(services.display, guard));
+      await api.register(displayRoutes(services.display, guard, services.devices));
       await api.register(auditRoutes(services.audit, guard));
       await api.register(complianceRoutes(services.compliance, guard));
       await api.register(

@@ -7,7 +7,7 @@ import type { Deps } from './deps';
 import { systemClock, systemIds } from './lib/ids';
 import { buildApp, createServices } from './app';
 import { defaultPaymentsSetup } from './modules/payments/setup';
-import { DEMO_PASSWORD, seedDemo } from './seed/seed';
+import { DEMO_PASSWORD, seedDemo, type SeedResult } from './seed/seed';
 import { generateHistory } from './seed/generate';
 import { generateProducts } from './seed/products';
 import { masterKeyFromEnv } from './modules/keys/key-provider';
@@ -83,12 +83,18 @@ async function firstTenant(deps: Deps): Promise<string | undefined> {
   return row?.id;
 }
 
-function printDemo(seeded: boolean, port: number) {
+function printDemo(seeded: boolean, port: number, devices: SeedResult['devices'] = []) {
   const banner = [
     '',
     seeded ? '  OpenTill demo tenant created.' : '  OpenTill demo tenant is ready.',
     `  Open http://localhost:${port}/docs for the API, POST /api/v1/auth/login to sign in.`,
     `  Staff (password ${DEMO_PASSWORD}): owner, manager, cashier (register PIN 1234), auditor`,
+    ...(devices.length
+      ? [
+          '  Demo devices, each with a pairing code valid 7 days (Back office → Devices makes new ones):',
+          ...devices.map((d) => `    ${d.kind.padEnd(17)} ${d.code}  (register ${d.registerId})`),
+        ]
+      : []),
     '',
   ];
   console.log(banner.join('\n'));
@@ -100,11 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const deps = await open(config);
-      let seeded = false;
-      if (config.demo && !(await firstTenant(deps))) {
-        await seedDemo(deps);
-        seeded = true;
-      }
+      let seeded: SeedResult | null = null;
+      if (config.demo && !(await firstTenant(deps))) seeded = await seedDemo(deps);
       const payments = defaultPaymentsSetup();
       const services = createServices(deps, payments);
       const app = await buildApp(deps, { logger: true, payments, services });
@@ -121,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
         : null;
       const engine = deps.database.kind === 'sqlite' ? `SQLite ${config.sqlitePath}` : 'PostgreSQL';
       console.log(`OpenTill listening on http://localhost:${config.port} (${engine})`);
-      if (config.demo) printDemo(seeded, config.port);
+      if (config.demo) printDemo(seeded !== null, config.port, seeded?.devices);
       const stop = async () => {
         background?.stopInsights();
         await app.close();
@@ -145,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
       const result = await seedDemo(deps);
       await deps.database.close();
       console.log(`demo tenant ${result.tenantId} seeded`);
-      printDemo(true, config.port);
+      printDemo(true, config.port, result.devices);
       return 0;
     }
     case 'user': {

@@ -79,7 +79,36 @@ export interface TestApp {
   auth(role: 'owner' | 'manager' | 'cashier' | 'auditor'): { authorization: string };
   /** TOTP seeds the harness enrolled for the roles that need a second factor */
   totpSecrets: Partial<Record<'owner' | 'manager' | 'cashier' | 'auditor', Buffer>>;
+  /** the demo devices, paired with their seeded codes: credential and a device token each */
+  devices: PairedDevice[];
+  /** a device token of a paired demo device (the first register of the Shanghai store by default) */
+  deviceAuth(kind: PairedDevice['kind'], registerId?: string): { authorization: string };
   close(): Promise<void>;
+}
+
+export interface PairedDevice {
+  id: string;
+  kind: 'register' | 'customer_display' | 'payment_terminal' | 'kiosk';
+  registerId: string;
+  credential: string;
+  token: string;
+}
+
+/** Pairs a device with its code and trades the credential for a device token, as a device would. */
+export async function pairDevice(
+  app: FastifyInstance,
+  code: string,
+): Promise<{ id: string; credential: string; token: string }> {
+  const pair = await app.inject({ method: 'POST', url: '/api/v1/devices/pair', payload: { code } });
+  if (pair.statusCode !== 200) throw new Error(`pairing failed: ${pair.body}`);
+  const { credential, device } = pair.json() as { credential: string; device: { id: string } };
+  const tok = await app.inject({
+    method: 'POST',
+    url: '/api/v1/devices/token',
+    headers: { authorization: `Bearer ${credential}` },
+  });
+  if (tok.statusCode !== 200) throw new Error(`device token failed: ${tok.body}`);
+  return { id: device.id, credential, token: (tok.json() as { token: string }).token };
 }
 
 export const TEST_PASSWORD = 'opentill-test-pw';
@@ -105,6 +134,11 @@ export async function startTestApp(engine: Engine, clock: Clock = systemClock): 
     // owners, managers and auditors must enrol a second factor: enrol an authenticator app
     if (body.level === 'enrol') totpSecrets[role] = await enrolTotp(app, body.token, clock);
   }
+  const devices: PairedDevice[] = [];
+  for (const d of seed.devices) {
+    const paired = await pairDevice(app, d.code);
+    devices.push({ ...paired, kind: d.kind, registerId: d.registerId });
+  }
   return {
     engine,
     app,
@@ -113,6 +147,12 @@ export async function startTestApp(engine: Engine, clock: Clock = systemClock): 
     seed,
     tokens,
     totpSecrets,
+    devices,
+    deviceAuth: (kind, registerId = seed.stores.sh.registers[0]) => {
+      const d = devices.find((x) => x.kind === kind && x.registerId === registerId);
+      if (!d) throw new Error(`no paired ${kind} on register ${registerId ?? ''}`);
+      return { authorization: `Bearer ${d.token}` };
+    },
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     close: async () => {
       await app.close();

@@ -135,8 +135,17 @@ describe.each(engines)('logs and database hold no secrets on %s', (engine) => {
     secrets.cashierToken = cashier.token;
     secrets.refreshToken = cashier.refreshToken;
     const register = seed.stores.sh.registers[0] ?? '';
-    const pin = await call('POST', '/api/v1/auth/pin', cashier.token, {
-      registerId: register,
+    // the register pairs with its code, trades its credential for a device token, and signs the cashier in by PIN
+    const pairingCode =
+      seed.devices.find((d) => d.kind === 'register' && d.registerId === register)?.code ?? '';
+    secrets.pairingCode = pairingCode;
+    const paired = await call('POST', '/api/v1/devices/pair', null, { code: pairingCode });
+    expect(paired.statusCode, paired.body).toBe(200);
+    secrets.deviceCredential = (paired.json() as { credential: string }).credential;
+    const deviceToken = await call('POST', '/api/v1/devices/token', secrets.deviceCredential);
+    expect(deviceToken.statusCode, deviceToken.body).toBe(200);
+    secrets.deviceToken = (deviceToken.json() as { token: string }).token;
+    const pin = await call('POST', '/api/v1/auth/pin', secrets.deviceToken, {
       username: `${prefix}cashier`,
       pin: PIN,
     });

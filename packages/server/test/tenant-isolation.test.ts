@@ -47,6 +47,8 @@ interface BIds {
   screening: string;
   privacyRequest: string;
   cardAuth: string;
+  device: string;
+  receiptToken: string;
 }
 
 interface Call {
@@ -79,6 +81,10 @@ const tenantFree = new Set([
   'POST /api/v1/auth/mfa/recovery-codes',
   'POST /api/v1/auth/passkey/options',
   'POST /api/v1/auth/passkey/login',
+  // a device pairs with its code and trades its credential for a token: secrets, not ids
+  // (B's live pairing codes are never sent)
+  'POST /api/v1/devices/pair',
+  'POST /api/v1/devices/token',
   // the public e-receipt page and its feedback form: the unguessable token is the credential
   // (no sign-in); B's token is never sent, only a made-up one
   'GET /api/v1/e-receipts/:token',
@@ -215,6 +221,19 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'POST /api/v1/display/pairings': [{ body: { registerId: b.register } }],
     'DELETE /api/v1/display/:registerId/pairings': [{}],
     'POST /api/v1/display/:registerId/state': [{ body: { at: 1, state: { kind: 'idle', storeName: 'x' } } }],
+    'GET /api/v1/display/:registerId/tip': [{}],
+    // A's paired customer display (see asDevice): its own register only, whatever it sends
+    'POST /api/v1/display/tip': [{ body: { tip: 100 } }],
+    'POST /api/v1/display/feedback': [{ body: { receiptToken: b.receiptToken, rating: 1 } }],
+    // ---- devices
+    'GET /api/v1/devices': [{}],
+    'POST /api/v1/devices': [
+      { body: { kind: 'register', name: 'Intruder', storeId: b.store, registerId: b.register } },
+      { body: { kind: 'payment_terminal', name: 'Intruder', storeId: a.store, registerId: b.register } },
+      { body: { kind: 'kiosk', name: 'Intruder', storeId: b.store } },
+    ],
+    'POST /api/v1/devices/:id/pairing-code': [{}],
+    'DELETE /api/v1/devices/:id': [{}],
     'POST /api/v1/auth/pin': [{ body: { registerId: a.register, username: b.cashierUsername, pin: '1234' } }],
     'POST /api/v1/auth/password': [
       { body: { currentPassword: 'not-the-password-1', newPassword: 'another-long-pass-1' } },
@@ -269,7 +288,7 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/stored-value/:id': [{}],
     'GET /api/v1/payments/card/authorizations/:id': [{}],
     'GET /api/v1/payments/card/exceptions': [{}],
-    // a declining card queued on B's register id: B's next card sale must not read it (checked below)
+    // A's paired terminal (see asDevice) naming B's register: 404, and B's next card sale is approved (below)
     'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'declined', entryMode: 'contactless' } }],
     // an offline read handed over on B's register id: kept for A's forwards only (keyed by tenant)
     'POST /api/v1/payments/terminals/:id/offline-reads': [
@@ -425,21 +444,21 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
  * Listed so that the test fails if one is fixed or another appears. Reported to the owner.
  */
 const knownNot404 = new Map([
-  // auth module: lists the sessions of any staff id of the caller's tenant, [] for unknown ones
-  ['GET /api/v1/staff/:id/sessions', 200],
   // approvals module: a missing approval is 409 approval_not_pending (deny) / 403 invalid_approval (consume)
   ['POST /api/v1/approvals/:id/deny', 409],
   ['POST /api/v1/approvals/:id/consume', 403],
-  // simulated terminals (demo and tests only): a device id is any string and queues the next
-  // card (or takes an offline read) for that device, 204 for every id; no real terminal is
-  // reachable through these routes
-  ['POST /api/v1/payments/terminals/:id/present', 204],
+  // simulated terminals (demo and tests only): the register hands over the reads its terminal
+  // took offline, keyed by tenant and register id as given, 204 for every id; no real terminal
+  // is reachable through this route
   ['POST /api/v1/payments/terminals/:id/offline-reads', 204],
-  // payments module: a missing account is 422 unknown_stored_value (the code checkout also uses)
-  ['GET /api/v1/stored-value/:id', 422],
-  // coupons module: a missing coupon is 422 unknown_coupon (the code checkout also uses)
-  ['PATCH /api/v1/coupons/:id', 422],
 ]);
+
+/** Routes only a device calls: A's paired device of this kind calls them instead of A's owner. */
+const asDevice: Record<string, 'payment_terminal' | 'customer_display'> = {
+  'POST /api/v1/payments/terminals/:id/present': 'payment_terminal',
+  'POST /api/v1/display/tip': 'customer_display',
+  'POST /api/v1/display/feedback': 'customer_display',
+};
 
 /**
  * Writes that record an id exactly as the caller gave it, without looking it up: a data-subject
@@ -488,6 +507,7 @@ function pathParam(url: string, name: string, b: BIds): string | undefined {
     cases: b.complianceCase,
     screenings: b.screening,
     requests: b.privacyRequest,
+    devices: b.device,
   };
   return resource === undefined ? undefined : byResource[resource];
 }
@@ -777,6 +797,8 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       screening: screening.id,
       privacyRequest: privacy.id,
       cardAuth: cardAuth.id,
+      device: seedB.devices[0]?.id ?? '',
+      receiptToken: receiptLink.token ?? '',
     };
     // every id of B's, in every tenant table, plus what only B has
     const ids = new Set<string>();
@@ -799,6 +821,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       (pairing.json() as { code: string }).code,
       b.giftCode,
       receiptLink.token ?? '',
+      ...seedB.devices.map((d) => d.code),
       'B Member',
       'B Screened Party',
     ];
@@ -872,7 +895,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
           method: route.method as 'GET',
           url: `${url}${qs}`,
           headers: {
-            ...t.auth('owner'),
+            ...(asDevice[key] ? t.deviceAuth(asDevice[key]) : t.auth('owner')),
             ...(key === 'POST /api/v1/orders' ? { 'idempotency-key': randomBytes(8).toString('hex') } : {}),
           },
           ...(payload !== undefined ? { payload: payload as object } : {}),
@@ -889,7 +912,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
           const ghost = await t.app.inject({
             method: route.method as 'GET',
             url: `${ghostUrl}${qs}`,
-            headers: t.auth('owner'),
+            headers: asDevice[key] ? t.deviceAuth(asDevice[key]) : t.auth('owner'),
             ...(payload !== undefined ? { payload: payload as object } : {}),
           });
           // a 204 has no body to carry a code

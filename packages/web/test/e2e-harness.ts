@@ -483,6 +483,7 @@ export async function registerLogin(
 ): Promise<{ registerId: string; storeId: string }> {
   const T = (id: string) => page.getByTestId(id);
   await page.goto(`${base}/`);
+  await passwordSignInScreen(page);
   await T('login-username').fill(options.username ?? 'cashier');
   await T('login-password').fill(DEMO_PASSWORD);
   await T('login-submit').click();
@@ -496,6 +497,54 @@ export async function registerLogin(
   await T('search-input').waitFor();
   await T('product-tile').first().waitFor();
   return registerSession(page);
+}
+
+/**
+ * From the register's first screen to its password sign-in: an unpaired register first asks for
+ * a pairing code (first run), and a paired one for a PIN; both offer the password instead.
+ */
+export async function passwordSignInScreen(page: Page): Promise<void> {
+  const T = (id: string) => page.getByTestId(id);
+  await page
+    .locator('[data-testid=login-form],[data-testid=pairing-form],[data-testid=pin-login-form]')
+    .first()
+    .waitFor();
+  if (await T('pairing-form').count()) await T('pairing-skip').click();
+  else if (await T('pin-login-form').count()) await T('use-password').click();
+  await T('login-form').waitFor();
+}
+
+/**
+ * Pairs the register in this browser with a code from the back office (made through the API by a
+ * manager, as the Devices page does) and signs a cashier in with username and PIN.
+ */
+export async function pairRegisterAndPinSignIn(
+  page: Page,
+  base: string,
+  manager: Api,
+  options: { storeId: string; registerId: string; username?: string; pin?: string },
+): Promise<{ deviceId: string }> {
+  const T = (id: string) => page.getByTestId(id);
+  const made = await manager.call<{ device: { id: string }; pairing: { code: string } }>('POST', '/devices', {
+    kind: 'register',
+    name: 'Browser till',
+    storeId: options.storeId,
+    registerId: options.registerId,
+  });
+  if (made.status !== 201)
+    throw new Error(`registering the device failed: ${made.status} ${JSON.stringify(made.body)}`);
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=login-form],[data-testid=pairing-form]').first().waitFor();
+  if (await T('login-form').count()) await T('pairing-open').click();
+  await T('pairing-code').fill(made.body.pairing.code);
+  await T('pairing-submit').click();
+  await T('pin-login-form').waitFor();
+  await T('pin-login-username').fill(options.username ?? 'cashier');
+  await T('pin-login-pin').fill(options.pin ?? '1234');
+  await T('pin-login-submit').click();
+  await T('search-input').waitFor();
+  await T('product-tile').first().waitFor();
+  return { deviceId: made.body.device.id };
 }
 
 export async function registerSession(page: Page): Promise<{ registerId: string; storeId: string }> {

@@ -86,6 +86,10 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
   watchErrors(reg, errors);
   const T = (id: string) => reg.getByTestId(id);
   await reg.goto(`${server.base}/`);
+  // first run: the register asks for a pairing code, or a password instead
+  await T('pairing-form').waitFor();
+  await check(reg, 'register pairing');
+  await T('pairing-skip').click();
   await T('login-form').waitFor();
   await check(reg, 'register login');
   await T('login-username').fill('cashier');
@@ -223,6 +227,7 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     ['stores', 'admin-stores'],
     ['cash', 'admin-cash'],
     ['security', 'admin-security'],
+    ['devices', 'admin-devices'],
     ['analytics', 'admin-analytics'],
     ['cardExceptions', 'admin-card-exceptions'],
     ['orders', 'admin-orders'],
@@ -233,6 +238,16 @@ async function visitAll(lang: Lang): Promise<{ problems: string[]; screens: stri
     await adm.waitForLoadState('networkidle');
     await check(adm, `admin ${section}`);
   }
+  // devices: pair a new register from the back office; the one-time code shows as text and as a QR
+  await A('admin-nav-devices').click();
+  await A('admin-device-new').click();
+  await A('admin-device-create').click();
+  await adm.locator('img[data-testid=admin-device-qr]').waitFor();
+  expect(await A('admin-device-code').textContent()).toMatch(/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
+  await adm.locator('[data-testid=admin-device-row][data-state=pending]').first().waitFor();
+  await check(adm, 'admin devices pairing code');
+  await A('admin-nav-orders').click();
+  await A('admin-orders').waitFor();
   await A('admin-order-row').first().click();
   await A('admin-order').waitFor();
   await check(adm, 'admin order detail');

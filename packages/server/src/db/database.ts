@@ -14,6 +14,7 @@ import * as m008 from './migrations/008-compliance';
 import * as m005 from './migrations/005-promotions';
 import * as m006 from './migrations/006-customers';
 import * as m007 from './migrations/007-insights';
+import * as m009 from './migrations/009-devices';
 import * as m013 from './migrations/013-insights-refunds-currency';
 import * as m014 from './migrations/014-aml-history';
 
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   '005-promotions': m005,
   '006-customers': m006,
   '007-insights': m007,
+  '009-devices': m009,
   '013-insights-refunds-currency': m013,
   '014-aml-history': m014,
 };

@@ -917,7 +917,45 @@ export interface PurchaseOrderLineTable {
 }
 
 /** The identity tables (auth, approvals; migration 003) are declared in schema-identity.ts. */
+/** A device with its own credential (register, customer display, payment terminal, kiosk). */
+export interface DeviceTable {
+  id: string;
+  tenant_id: string;
+  kind: 'register' | 'customer_display' | 'payment_terminal' | 'kiosk';
+  name: string;
+  store_id: string;
+  register_id: string | null;
+  secret_hash: string | null;
+  paired_at: string | null;
+  last_seen_at: string | null;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** A single-use pairing code of a device, by the code's SHA-256. */
+export interface DevicePairingTable {
+  code_hash: string;
+  tenant_id: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A short device token, by the token's SHA-256. */
+export interface DeviceTokenTable {
+  id: string;
+  tenant_id: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DB extends IdentityTables {
+  devices: DeviceTable;
+  device_pairings: DevicePairingTable;
+  device_tokens: DeviceTokenTable;
   tenants: TenantTable;
   stores: StoreTable;
   registers: RegisterTable;

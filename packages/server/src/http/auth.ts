@@ -42,13 +42,19 @@ export function allowed(ctx: AuthContext, permission: Permission): boolean {
  * every query comes from here, never from the request body. A session that still owes a second
  * factor passes only guards made with `{ pending: true }` (enrolment and the second step itself).
  */
-export function makeGuard(auth: AuthService) {
-  return (permission: Permission | null, opts: { pending?: boolean } = {}): preHandlerAsyncHookHandler =>
+export function makeGuard(auth: AuthService, devices: DeviceTokens) {
+  return (
+    permission: Permission | null,
+    opts: { pending?: boolean; device?: boolean } = {},
+  ): preHandlerAsyncHookHandler =>
     async function guard(request: FastifyRequest, _reply: FastifyReply) {
       const token = bearerToken(request);
       if (!token)
         throw new HttpError('unauthenticated', 'Send a bearer token: Authorization: Bearer <token>.');
-      const r = await auth.check(token);
+      const r = token.startsWith('odt_') ? await devices.check(token) : await auth.check(token);
+      // a device passes only routes that need one of its kind's permissions, or that take devices
+      if ('ctx' in r && r.ctx.device && !opts.device && (!permission || !allowed(r.ctx, permission)))
+        throw new HttpError('forbidden', `A ${r.ctx.device.kind} device may not do this.`);
       if (!('ctx' in r)) {
         if (r.reason === 'expired')
           throw new HttpError('token_expired', 'The token has expired; refresh it or sign in again.');
@@ -68,13 +74,22 @@ export function makeGuard(auth: AuthService) {
       if (permission && !allowed(ctx, permission)) {
         throw new HttpError(
           'forbidden',
-          ctx.scopes
-            ? `This API key may not do this (needs ${permission}).`
-            : `The ${ctx.role} role may not do this (needs ${permission}).`,
+          ctx.device
+            ? `A ${ctx.device.kind} device may not do this (needs ${permission}).`
+            : ctx.scopes
+              ? `This API key may not do this (needs ${permission}).`
+              : `The ${ctx.role} role may not do this (needs ${permission}).`,
         );
       }
       request.auth = ctx;
     };
+}
+
+/** How the guard reads a device token (the devices module). */
+export interface DeviceTokens {
+  check(token: string): Promise<{ ctx: AuthContext; expiresAt: string } | { reason: 'unknown' | 'expired' }>;
+  /** revocations in this process, by device id */
+  onRevoke(listener: (deviceId: string) => void): () => void;
 }
 
 export type Guard = ReturnType<typeof makeGuard>;

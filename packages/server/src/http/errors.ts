@@ -78,6 +78,10 @@ export const errorStatus = {
   pairing_expired: 410,
   too_many_attempts: 429,
   invalid_display_token: 401,
+  // device credentials
+  unknown_device: 404,
+  register_not_paired: 403,
+  device_kind_mismatch: 422,
   // identity: passwords, lockout, sessions, second factors, approvals (issue 5)
   weak_password: 422,
   account_locked: 423,

@@ -58,7 +58,9 @@ export type IdPrefix =
   // promotions
   | 'pro'
   // insights: purchase orders
-  | 'po';
+  | 'po'
+  // device credentials
+  | 'dev';
 
 export interface Ids {
   newId(prefix: IdPrefix): string;

@@ -6,6 +6,7 @@ import { hashSecret, PIN_COST } from '../lib/secrets';
 import { defaultEmbeddedBarcodes } from '../modules/stores/service';
 import { searchText } from '../modules/catalog/service';
 import { buildDemoData } from './demo-data';
+import { newDeviceRows, type DeviceKind } from '../modules/devices/service';
 
 export const DEMO_PASSWORD = 'opentill-demo';
 export const DEMO_PIN = '1234';
@@ -14,7 +15,20 @@ export interface SeedResult {
   tenantId: string;
   stores: Record<'sh' | 'sf', { id: string; registers: string[] }>;
   staff: { username: string; role: string; password: string; pin?: string }[];
+  /** the demo devices with their pairing codes (a register device on every register; a customer
+   *  display and a payment terminal on the first register of each store) */
+  devices: {
+    id: string;
+    kind: DeviceKind;
+    storeId: string;
+    registerId: string;
+    code: string;
+    expiresAt: string;
+  }[];
 }
+
+/** Demo pairing codes live a week: time enough to try the demo; a real code lives minutes. */
+export const DEMO_PAIRING_MINUTES = 7 * 24 * 60;
 
 /** Inserts `rows` into `table` in chunks that stay under both engines' parameter limits. */
 async function insertChunked<T extends keyof DB>(
@@ -75,6 +89,7 @@ export async function seedDemo(
   const result: SeedResult = {
     tenantId,
     stores: { sh: { id: '', registers: [] }, sf: { id: '', registers: [] } },
+    devices: [],
     staff: staffSpecs.map((s) => ({
       username: s.username,
       role: s.role,
@@ -239,6 +254,38 @@ export async function seedDemo(
     }
   }
 
+  const owner = staffRows.find((r) => r.role === 'owner')!;
+  const deviceRows = registerRows.flatMap((r) => {
+    const first = data.stores.some((st) => result.stores[st.key].registers[0] === r.id);
+    const kinds: [DeviceKind, string][] = [['register', r.name]];
+    if (first)
+      kinds.push(['customer_display', `${r.name} display`], ['payment_terminal', `${r.name} terminal`]);
+    return kinds.map(([kind, name]) => {
+      const rows = newDeviceRows(
+        {
+          id: ids.newId('dev'),
+          tenantId,
+          kind,
+          name,
+          storeId: r.store_id,
+          registerId: r.id,
+          createdBy: owner.id,
+        },
+        clock.now(),
+        DEMO_PAIRING_MINUTES,
+      );
+      result.devices.push({
+        id: rows.device.id,
+        kind,
+        storeId: r.store_id,
+        registerId: r.id,
+        code: rows.code,
+        expiresAt: rows.expiresAt,
+      });
+      return rows;
+    });
+  });
+
   await database.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('tenants')
@@ -256,6 +303,16 @@ export async function seedDemo(
     await insertChunked(trx, 'prices', priceRows);
     await insertChunked(trx, 'stock_levels', levelRows);
     await insertChunked(trx, 'stock_movements', movementRows);
+    await insertChunked(
+      trx,
+      'devices',
+      deviceRows.map((d) => d.device),
+    );
+    await insertChunked(
+      trx,
+      'device_pairings',
+      deviceRows.map((d) => d.pairing),
+    );
   });
   return result;
 }

@@ -46,6 +46,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setRefreshToken, setToken } from '../api/client';
 import { Enrol, SecondStep, SecurityPage } from './security';
+import { Devices } from './devices';
 import { setLanguage } from '../i18n';
 import type { LoginAnswer, Me, Register, Staff, Store } from './admin-api';
 import { AdminContext, type AdminSession } from './admin-context';
@@ -97,6 +98,7 @@ const sections = [
   'orders',
   'cardExceptions',
   'security',
+  'devices',
   'audit',
   // compliance: owners and auditors (the API refuses managers and cashiers)
   'compliance',
@@ -264,7 +266,7 @@ export default function AdminApp() {
   const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
   const visible = sections.filter(
     (s) =>
-      (s !== 'staff' || session.canWrite) &&
+      ((s !== 'staff' && s !== 'devices') || session.canWrite) &&
       (s !== 'cardExceptions' || session.canWrite) &&
       (!complianceSections.has(s) || seesCompliance),
   );
@@ -327,6 +329,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <Dashboard />;
     case 'security':
       return <SecurityPage />;
+    case 'devices':
+      return <Devices />;
     case 'audit':
       return <AuditTrail />;
     case 'analytics':

@@ -14,12 +14,12 @@
  * display-menu, display-unpair, display-unpair-confirm, display-pairing, pairing-code-input,
  * pairing-submit, pairing-error.
  */
-import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import i18n from '../i18n';
 import { sendTip, type DisplayMessage, type DisplaySlide, type DisplayState } from './channel';
 import { markRendered, useLocalFeed, useRemoteFeed, type Feed } from './feed';
-import { loadPairing, savePairing, type SavedPairing } from './pairing';
+import { loadPairing, postAsDisplay, renewPairing, savePairing, type SavedPairing } from './pairing';
 import { PairingScreen } from './pairing-screen';
 import { CartScreen, IdleScreen, PayingScreen, ThanksScreen } from './screens';
 import './display.css';
@@ -72,6 +72,38 @@ export default function DisplayApp() {
     setPairing(null);
     setNotice(why);
   };
+  /** A display paired by device credential renews its device token; a revoked device unpairs. */
+  const renewing = useRef(false);
+  const renew = useCallback(
+    async (current: SavedPairing) => {
+      // one renewal at a time (a refused stream asks on every render until the new token is in)
+      if (renewing.current) return;
+      renewing.current = true;
+      const r = await renewPairing(current).finally(() => {
+        renewing.current = false;
+      });
+      if (r.ok) {
+        savePairing(r.value);
+        setPairing(r.value);
+      } else if (r.error.status === 401) {
+        savePairing(null);
+        setPairing(null);
+        setNotice(t('display.pairing.errors.ended'));
+      } else {
+        // the server is out of reach: try again in half a minute
+        setPairing({ ...current, expiresAt: new Date(Date.now() + 90_000).toISOString() });
+      }
+    },
+    [t],
+  );
+  useEffect(() => {
+    if (!pairing?.credential) return;
+    const timer = setTimeout(
+      () => void renew(pairing),
+      Math.max(0, Date.parse(pairing.expiresAt) - Date.now() - 60_000),
+    );
+    return () => clearTimeout(timer);
+  }, [pairing, renew]);
 
   if (registerId) return <Mirror registerId={registerId} pairing={null} onUnpair={null} />;
   if (pairing) {
@@ -79,7 +111,12 @@ export default function DisplayApp() {
       <Mirror
         registerId={null}
         pairing={pairing}
-        onUnpair={(ended) => unpaired(ended ? t('display.pairing.errors.ended') : null)}
+        onUnpair={(ended) =>
+          // a device token that ran out is renewed; only a revoked credential unpairs
+          ended && pairing.credential
+            ? void renew(pairing)
+            : unpaired(ended ? t('display.pairing.errors.ended') : null)
+        }
       />
     );
   }
@@ -102,7 +139,9 @@ function Mirror({
   onUnpair: ((ended: boolean) => void) | null;
 }) {
   const local = useLocalFeed(registerId);
-  const remote = useRemoteFeed(pairing?.token ?? null);
+  // a device token is used only while it lives (it is renewed before it runs out)
+  const live = pairing && (!pairing.credential || Date.parse(pairing.expiresAt) > Date.now());
+  const remote = useRemoteFeed(live ? pairing.token : null);
   const feed: Feed = registerId ? local : remote;
   const { t, i18n: i18 } = useTranslation();
   const [thanksDone, setThanksDone] = useState<DisplayMessage | null>(null);
@@ -141,11 +180,22 @@ function Mirror({
       {shownState.kind === 'paying' ? (
         <PayingScreen
           state={shownState}
-          onTip={registerId ? (amount: number) => sendTip(registerId, amount) : null}
+          onTip={
+            registerId
+              ? (amount: number) => sendTip(registerId, amount)
+              : pairing?.credential
+                ? (amount: number) =>
+                    void postAsDisplay(pairing, '/display/tip', { tip: amount, at: Date.now() })
+                : null
+          }
         />
       ) : null}
       {shownState.kind === 'thanks' ? (
-        <ThanksScreen state={shownState} onDone={() => message && setThanksDone(message)} />
+        <ThanksScreen
+          state={shownState}
+          onDone={() => message && setThanksDone(message)}
+          deviceToken={pairing?.credential ? pairing.token : undefined}
+        />
       ) : null}
       {feed.status === 'reconnecting' ? (
         <div className="disp-status" data-testid="display-status">

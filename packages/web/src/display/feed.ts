@@ -63,7 +63,8 @@ export function useLocalFeed(registerId: string | null): Feed {
  * after network errors; when the server refuses the stream we ask whether the token still holds.
  */
 export function useRemoteFeed(token: string | null): Feed {
-  const [feed, setFeed] = useState<Feed>({ message: null, status: 'waiting' });
+  // the status belongs to the token it was seen with: a new (renewed) token starts as waiting
+  const [feed, setFeed] = useState<Feed & { token?: string }>({ message: null, status: 'waiting' });
   useEffect(() => {
     if (!token) return;
     let source: EventSource | null = null;
@@ -71,21 +72,21 @@ export function useRemoteFeed(token: string | null): Feed {
     let stopped = false;
     const ended = () => {
       source?.close();
-      setFeed((f) => ({ ...f, status: 'ended' }));
+      setFeed((f) => ({ ...f, token, status: 'ended' }));
     };
     const open = () => {
       source = new EventSource(`/api/v1/display/stream?token=${encodeURIComponent(token)}`);
-      source.onopen = () => setFeed((f) => ({ ...f, status: 'live' }));
+      source.onopen = () => setFeed((f) => ({ ...f, token, status: 'live' }));
       source.addEventListener('state', (event) => {
         const data: unknown = JSON.parse((event as MessageEvent<string>).data);
         if (!isDisplayMessage(data)) return;
         record(data);
-        setFeed({ message: data, status: 'live' });
+        setFeed({ message: data, status: 'live', token });
       });
       source.addEventListener('end', ended);
       source.onerror = () => {
         if (stopped) return;
-        setFeed((f) => ({ ...f, status: 'reconnecting' }));
+        setFeed((f) => ({ ...f, token, status: 'reconnecting' }));
         if (source?.readyState !== EventSource.CLOSED) return;
         void pairingStillValid(token).then((valid) => {
           if (stopped) return;
@@ -101,5 +102,7 @@ export function useRemoteFeed(token: string | null): Feed {
       if (retry) clearTimeout(retry);
     };
   }, [token]);
-  return feed;
+  return feed.token === undefined || feed.token === token
+    ? feed
+    : { message: feed.message, status: 'waiting' };
 }

@@ -96,11 +96,14 @@ export function FeedbackPanel({
   source,
   nps = true,
   onDone,
+  deviceToken,
 }: {
   token: string;
   source: 'display' | 'receipt';
   nps?: boolean;
   onDone?: (() => void) | undefined;
+  /** a display paired by device credential posts as itself (its own register's sales only) */
+  deviceToken?: string | undefined;
 }) {
   const { t } = useTranslation();
   const [rating, setRating] = useState(0);
@@ -112,11 +115,18 @@ export function FeedbackPanel({
   const send = async () => {
     setState('sending');
     try {
-      const res = await fetch(`/api/v1/e-receipts/${encodeURIComponent(token)}/feedback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rating, nps: score, comment: comment.trim() || null, source }),
-      });
+      const answer = { rating, nps: score, comment: comment.trim() || null };
+      const res = deviceToken
+        ? await fetch('/api/v1/display/feedback', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceToken}` },
+            body: JSON.stringify({ receiptToken: token, ...answer }),
+          })
+        : await fetch(`/api/v1/e-receipts/${encodeURIComponent(token)}/feedback`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ...answer, source }),
+          });
       if (res.ok || res.status === 409) {
         setState('done');
         if (onDone) setTimeout(onDone, 3000);

@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { claimPairing, type SavedPairing } from './pairing';
+import { claimPairing, DEVICE_CODE, type SavedPairing } from './pairing';
+
+/** The register's 6-digit code, or a device code from the back office (XXXX-XXXX). */
+const pairable = (value: string) => /^\d{6}$/.test(value) || DEVICE_CODE.test(value);
 
 const KNOWN = ['unknown_pairing_code', 'pairing_expired', 'too_many_attempts'];
 
@@ -22,7 +25,7 @@ export function PairingScreen({
   const tried = useRef(false);
 
   async function pair(value: string) {
-    if (!/^\d{6}$/.test(value) || busy) return;
+    if (!pairable(value) || busy) return;
     setBusy(true);
     setError(null);
     const res = await claimPairing(value);
@@ -64,22 +67,25 @@ export function PairingScreen({
           data-testid="pairing-code-input"
           aria-label={t('display.pairing.code')}
           placeholder="000000"
-          inputMode="numeric"
           autoComplete="one-time-code"
+          autoCapitalize="characters"
           autoFocus
-          maxLength={6}
+          maxLength={9}
           value={code}
           onChange={(e) => {
-            const next = e.target.value.replace(/\D/g, '').slice(0, 6);
+            const next = e.target.value
+              .toUpperCase()
+              .replace(/[^0-9A-Z-]/g, '')
+              .slice(0, 9);
             setCode(next);
-            if (next.length === 6) void pair(next);
+            if (/^\d{6}$/.test(next)) void pair(next);
           }}
         />
         <button
           type="submit"
           className="disp-pair-btn"
           data-testid="pairing-submit"
-          disabled={busy || code.length !== 6}
+          disabled={busy || !pairable(code)}
         >
           {busy ? t('display.pairing.pairing') : t('display.pairing.pair')}
         </button>

@@ -290,7 +290,15 @@ export function PayingScreen({
 }
 
 /** After payment: the total, the change, and thanks (the app returns to idle after ~8 s). */
-export function ThanksScreen({ state, onDone }: { state: Of<'thanks'>; onDone?: () => void }) {
+export function ThanksScreen({
+  state,
+  onDone,
+  deviceToken,
+}: {
+  state: Of<'thanks'>;
+  onDone?: () => void;
+  deviceToken?: string | undefined;
+}) {
   const { t } = useTranslation();
   return (
     <section className="disp-thanks" data-testid="display-thanks">
@@ -312,7 +320,12 @@ export function ThanksScreen({ state, onDone }: { state: Of<'thanks'>; onDone?: 
         ) : null}
       </div>
       {state.receiptToken ? (
-        <FeedbackPanel token={state.receiptToken} source="display" onDone={onDone} />
+        <FeedbackPanel
+          token={state.receiptToken}
+          source="display"
+          onDone={onDone}
+          deviceToken={deviceToken}
+        />
       ) : null}
     </section>
   );

@@ -62,7 +62,7 @@ export const displayEn = {
   },
   pairing: {
     title: 'Pair this display',
-    hint: 'On the register, choose “Pair a display” and enter the 6-digit code shown there.',
+    hint: 'On the register, choose “Pair a display” and enter the 6-digit code shown there, or enter the XXXX-XXXX code from Back office → Devices.',
     code: 'Pairing code',
     pair: 'Pair',
     pairing: 'Pairing…',

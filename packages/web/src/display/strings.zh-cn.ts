@@ -64,7 +64,7 @@ export const displayZhCN: Strings<typeof displayEn> = {
   },
   pairing: {
     title: '配对此显示屏',
-    hint: '请在收银台选择“配对显示屏”，然后输入显示的 6 位配对码。',
+    hint: '请在收银台选择“配对显示屏”，然后输入显示的 6 位配对码；或输入后台“设备”中的 XXXX-XXXX 配对码。',
     code: '配对码',
     pair: '配对',
     pairing: '正在配对…',

@@ -179,6 +179,16 @@ export interface ParkedTicket {
 export type TillError = DomainError<string>;
 export type TillResult<T> = Result<T, TillError>;
 
+/** A register paired in the back office: which register this browser is, and its credential. */
+export interface RegisterPairing {
+  credential: string;
+  deviceId: string;
+  storeId: string;
+  registerId: string;
+  storeName: string;
+  registerName: string | null;
+}
+
 export interface Till {
   /** opens IndexedDB, restores the session, starts catalog refresh and the outbox pusher */
   start(): Promise<void>;
@@ -191,6 +201,12 @@ export interface Till {
   login(username: string, password: string): Promise<TillResult<StaffInfo>>;
   /** switch staff on this register: online via the server; offline against a verifier cached at the last online PIN use */
   pinSwitch(username: string, pin: string): Promise<TillResult<StaffInfo>>;
+  /** this browser's register pairing (its device credential), kept across reloads; null when unpaired */
+  pairing(): RegisterPairing | null;
+  /** trades a pairing code from the back office for this register's credential */
+  pair(code: string): Promise<TillResult<RegisterPairing>>;
+  /** signs a cashier in by username and PIN on this paired register (no password) */
+  pinSignIn(username: string, pin: string): Promise<TillResult<StaffInfo>>;
   /** refused with code `unsynced_sales` while the outbox holds sales */
   logout(): Promise<TillResult<null>>;
   stores(): Promise<StoreInfo[]>;

@@ -36,6 +36,7 @@ import type {
   LocalSale,
   ParkedTicket,
   RegisterInfo,
+  RegisterPairing,
   ScanResult,
   StaffInfo,
   StoreInfo,
@@ -79,6 +80,8 @@ const HINT_ITEMS_PER_SELECTOR = 5;
 const META_PROMOTIONS = 'promotions';
 
 const LOCK_NAME = 'opentill-outbox';
+/** this browser's register pairing (the device credential), kept across reloads */
+const PAIRING_KEY = 'opentill.registerPairing';
 const CHANNEL_NAME = 'opentill-outbox';
 const REFRESH_MS = 60_000;
 const IDLE_SCAN_MS = 15_000;
@@ -635,6 +638,87 @@ class TillEngine implements Till {
     // the token stays the last one the server issued: the server records that staff on sync
     await this.saveSession({ ...sess, staff: row.staff });
     return ok(row.staff);
+  }
+
+  pairing(): RegisterPairing | null {
+    try {
+      const raw = localStorage.getItem(PAIRING_KEY);
+      return raw ? (JSON.parse(raw) as RegisterPairing) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async pair(code: string): Promise<TillResult<RegisterPairing>> {
+    await this.start();
+    const r = await this.call<{
+      credential: string;
+      device: { id: string; kind: string; storeId: string; registerId: string | null };
+      storeName?: string;
+      registerName?: string | null;
+    }>('POST', '/devices/pair', { code: code.trim() });
+    if (!r.ok) return this.networkAware(r.error, 'Pairing needs the network.');
+    const d = r.value.device;
+    if (d.kind !== 'register' || !d.registerId)
+      return fail('device_kind_mismatch', 'This code pairs another kind of device, not a register.');
+    const pairing: RegisterPairing = {
+      credential: r.value.credential,
+      deviceId: d.id,
+      storeId: d.storeId,
+      registerId: d.registerId,
+      storeName: r.value.storeName ?? '',
+      registerName: r.value.registerName ?? null,
+    };
+    localStorage.setItem(PAIRING_KEY, JSON.stringify(pairing));
+    this.update({});
+    return ok(pairing);
+  }
+
+  async pinSignIn(username: string, pin: string): Promise<TillResult<StaffInfo>> {
+    await this.start();
+    const pairing = this.pairing();
+    if (!pairing) return fail('register_not_paired', 'Pair this register first.');
+    // the credential buys a short device token; the device token signs the cashier in
+    const device = await this.call<{ token: string }>('POST', '/devices/token', undefined, {
+      authorization: `Bearer ${pairing.credential}`,
+    });
+    if (!device.ok) {
+      if (device.error.status === 401) {
+        localStorage.removeItem(PAIRING_KEY);
+        this.update({});
+        return fail('device_revoked', 'This register’s pairing was revoked: pair it again.');
+      }
+      return this.networkAware(device.error, 'Signing in with a PIN on this register needs the network.');
+    }
+    const r = await this.call<{ token: string; refreshToken?: string; staff: StaffWire }>(
+      'POST',
+      '/auth/pin',
+      { username: username.trim(), pin },
+      { authorization: `Bearer ${device.value.token}` },
+    );
+    if (!r.ok) return this.networkAware(r.error, 'Signing in with a PIN on this register needs the network.');
+    const staff = staffInfo(r.value.staff);
+    await this.saveSession({
+      token: r.value.token,
+      ...(r.value.refreshToken ? { refreshToken: r.value.refreshToken } : {}),
+      staff,
+      storeId: pairing.storeId,
+      registerId: pairing.registerId,
+    });
+    // the PIN then also works offline on this register (PIN switch)
+    const verifier = await makePinVerifier(pin);
+    await this.db.pins.put({
+      username: username.trim().toLowerCase(),
+      staff,
+      ...verifier,
+      failures: 0,
+      updatedAt: new Date().toISOString(),
+    });
+    await setMeta(this.db, META.lastRegister, pairing.registerId);
+    // straight to selling (no register to choose): the catalog is there before the grid shows
+    await this.refresh();
+    this.kick();
+    return ok(staff);
   }
 
   async logout(): Promise<TillResult<null>> {

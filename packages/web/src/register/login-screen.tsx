@@ -6,18 +6,38 @@ import { ErrorText } from './widgets';
 
 const REMEMBER_KEY = 'opentill.registerId';
 
+/** Set when someone chose the password over pairing on this browser: the pairing screen is not shown first again. */
+const SKIP_PAIRING_KEY = 'opentill.pairingSkipped';
+
+/**
+ * The register's first screen. Unpaired, it asks for a pairing code from the back office
+ * (first run) or a password; paired, a cashier signs in with username and PIN.
+ */
 export function LoginScreen({
   till,
   onSignedIn,
+  onPinSignedIn,
 }: {
   till: Till;
   onSignedIn: (username: string, password: string) => Promise<void>;
+  onPinSignedIn: () => void;
 }) {
   const { t } = useTranslation();
+  const [pairing, setPairing] = useState(() => till.pairing());
+  const [mode, setMode] = useState<'pair' | 'pin' | 'password'>(() =>
+    till.pairing() ? 'pin' : localStorage.getItem(SKIP_PAIRING_KEY) ? 'password' : 'pair',
+  );
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [pin, setPin] = useState('');
+  const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  const switchTo = (next: 'pair' | 'pin' | 'password') => {
+    setError(null);
+    setMode(next);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -33,11 +53,138 @@ export function LoginScreen({
     await onSignedIn(username.trim(), password);
   };
 
+  const submitPin = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!username || !pin) return;
+    setBusy(true);
+    setError(null);
+    const result = await till.pinSignIn(username.trim(), pin);
+    setBusy(false);
+    setPin('');
+    if (!result.ok) {
+      setError(result.error.message);
+      // a revoked pairing is forgotten: pair again
+      if (result.error.code === 'device_revoked') {
+        setPairing(null);
+        setMode('pair');
+      }
+      return;
+    }
+    onPinSignedIn();
+  };
+
+  const submitCode = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!code.trim()) return;
+    setBusy(true);
+    setError(null);
+    const result = await till.pair(code);
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setCode('');
+    setPairing(result.value);
+    setMode('pin');
+  };
+
+  const corner = (
+    <div className="reg-corner">
+      <LangSwitch />
+    </div>
+  );
+
+  if (mode === 'pair')
+    return (
+      <div className="reg-center">
+        {corner}
+        <form className="reg-card reg-login" onSubmit={(e) => void submitCode(e)} data-testid="pairing-form">
+          <h1>{t('register.pairing.title')}</h1>
+          <p>{t('register.pairing.hint')}</p>
+          <label>
+            {t('register.pairing.code')}
+            <input
+              data-testid="pairing-code"
+              autoComplete="off"
+              autoCapitalize="characters"
+              autoFocus
+              placeholder="XXXX-XXXX"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </label>
+          <ErrorText message={error} />
+          <button type="submit" className="reg-primary" data-testid="pairing-submit" disabled={busy}>
+            {busy ? t('register.common.working') : t('register.pairing.submit')}
+          </button>
+          <button
+            type="button"
+            className="reg-link"
+            data-testid="pairing-skip"
+            onClick={() => {
+              localStorage.setItem(SKIP_PAIRING_KEY, '1');
+              switchTo('password');
+            }}
+          >
+            {t('register.pairing.skip')}
+          </button>
+        </form>
+      </div>
+    );
+
+  if (mode === 'pin' && pairing)
+    return (
+      <div className="reg-center">
+        {corner}
+        <form className="reg-card reg-login" onSubmit={(e) => void submitPin(e)} data-testid="pin-login-form">
+          <h1>{t('register.login.pinTitle')}</h1>
+          <p data-testid="paired-register">
+            {t('register.login.pairedAs', {
+              register: pairing.registerName ?? pairing.registerId,
+              store: pairing.storeName,
+            })}
+          </p>
+          <label>
+            {t('register.login.username')}
+            <input
+              data-testid="pin-login-username"
+              autoComplete="username"
+              autoFocus
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          </label>
+          <label>
+            {t('register.login.pin')}
+            <input
+              data-testid="pin-login-pin"
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+            />
+          </label>
+          <ErrorText message={error} />
+          <button type="submit" className="reg-primary" data-testid="pin-login-submit" disabled={busy}>
+            {busy ? t('register.common.working') : t('register.login.pinSubmit')}
+          </button>
+          <button
+            type="button"
+            className="reg-link"
+            data-testid="use-password"
+            onClick={() => switchTo('password')}
+          >
+            {t('register.login.usePassword')}
+          </button>
+        </form>
+      </div>
+    );
+
   return (
     <div className="reg-center">
-      <div className="reg-corner">
-        <LangSwitch />
-      </div>
+      {corner}
       <form className="reg-card reg-login" onSubmit={(e) => void submit(e)} data-testid="login-form">
         <h1>{t('register.login.title')}</h1>
         <label>
@@ -64,6 +211,20 @@ export function LoginScreen({
         <button type="submit" className="reg-primary" data-testid="login-submit" disabled={busy}>
           {busy ? t('register.common.working') : t('register.login.submit')}
         </button>
+        {pairing ? (
+          <button type="button" className="reg-link" data-testid="use-pin" onClick={() => switchTo('pin')}>
+            {t('register.login.usePin')}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="reg-link"
+            data-testid="pairing-open"
+            onClick={() => switchTo('pair')}
+          >
+            {t('register.pairing.open')}
+          </button>
+        )}
       </form>
     </div>
   );

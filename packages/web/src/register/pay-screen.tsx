@@ -94,6 +94,31 @@ export function PayScreen({
     };
     return () => channel.close();
   }, [register.id]);
+  // … or from a customer display paired in Devices on another machine, through the server: the
+  // first answer is the baseline (an earlier sale's tip), a later change is this shopper's choice
+  useEffect(() => {
+    let baseline: number | null | undefined;
+    let live = true;
+    const poll = async () => {
+      if (!navigator.onLine) return;
+      const r = await api<{ tip: number | null; at: number | null }>(
+        'GET',
+        `/display/${encodeURIComponent(register.id)}/tip`,
+      );
+      if (!live || !r.ok) return;
+      if (baseline === undefined) baseline = r.value.at;
+      else if (r.value.at !== baseline && r.value.tip !== null) {
+        baseline = r.value.at;
+        setTip(r.value.tip);
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), 2000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [register.id]);
 
   const total = priced.total + tip;
   const nonCash = sum(tenders, (x) => x.kind !== 'cash');

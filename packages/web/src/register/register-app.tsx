@@ -102,6 +102,7 @@ export default function RegisterApp() {
     return (
       <LoginScreen
         till={till}
+        onPinSignedIn={refreshSession}
         onSignedIn={async (username, password) => {
           // the Till's login should set the API token; if it did not, sign in to the API too
           if (!getToken()) {

@@ -2,7 +2,27 @@
 export const registerEn = {
   title: 'Register',
   common: { back: 'Back', close: 'Close', ok: 'OK', save: 'Save', working: 'Working…' },
-  login: { title: 'Sign in to the register', username: 'Username', password: 'Password', submit: 'Sign in' },
+  login: {
+    title: 'Sign in to the register',
+    username: 'Username',
+    password: 'Password',
+    submit: 'Sign in',
+    pin: 'PIN',
+    pinTitle: 'Cashier sign-in',
+    pinSubmit: 'Sign in with PIN',
+    usePassword: 'Sign in with a password instead',
+    usePin: 'Sign in with a PIN on this register',
+    pairedAs: '{{register}} · {{store}}',
+  },
+  pairing: {
+    title: 'Pair this register',
+    hint: 'In the back office, open Devices, add a register and type its pairing code here. The code works once.',
+    code: 'Pairing code',
+    submit: 'Pair',
+    skip: 'Sign in with a password instead',
+    open: 'Pair this register',
+    paired: 'Paired as {{register}}',
+  },
   choose: {
     title: 'Choose where this device sells',
     store: 'Store',

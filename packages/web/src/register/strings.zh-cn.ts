@@ -4,7 +4,27 @@ import type { registerEn } from './strings.en';
 export const registerZhCN: Strings<typeof registerEn> = {
   title: '收银台',
   common: { back: '返回', close: '关闭', ok: '确定', save: '保存', working: '处理中…' },
-  login: { title: '登录收银台', username: '用户名', password: '密码', submit: '登录' },
+  login: {
+    title: '登录收银台',
+    username: '用户名',
+    password: '密码',
+    submit: '登录',
+    pin: 'PIN 码',
+    pinTitle: '收银员登录',
+    pinSubmit: '用 PIN 码登录',
+    usePassword: '改用密码登录',
+    usePin: '在本收银台用 PIN 码登录',
+    pairedAs: '{{register}} · {{store}}',
+  },
+  pairing: {
+    title: '配对本收银台',
+    hint: '在后台打开“设备”，添加收银台，然后在此输入配对码。配对码只能使用一次。',
+    code: '配对码',
+    submit: '配对',
+    skip: '改用密码登录',
+    open: '配对本收银台',
+    paired: '已配对为 {{register}}',
+  },
   choose: {
     title: '选择本设备所在的门店和收银机',
     store: '门店',

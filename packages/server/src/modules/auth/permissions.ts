@@ -34,7 +34,13 @@ export type Permission =
   // insights
   | 'insights.read'
   | 'insights.write'
-  | 'insights.recommend';
+  | 'insights.recommend'
+  // device credentials: register, pair and revoke devices (back office)
+  | 'devices.manage'
+  // held by devices only, never by a role: a payment terminal reports card reads of its own
+  // register; a customer display sends the shopper's tip and feedback for its own register
+  | 'terminal.present'
+  | 'display.interact';
 
 const everything: readonly Permission[] = [
   'approvals.grant',
@@ -63,6 +69,7 @@ const everything: readonly Permission[] = [
   'insights.read',
   'insights.write',
   'insights.recommend',
+  'devices.manage',
 ];
 
 /** Who may do what. Owners and managers run the store; cashiers sell; auditors only read. */

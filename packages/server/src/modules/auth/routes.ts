@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendError, sendResult, type Result } from '../../http/errors';
+import { fail, sendError, sendResult, type Result } from '../../http/errors';
 import { allowed, authOf, requestMeta, type Guard } from '../../http/auth';
 import type { AuthService, SecondFactorProof } from './service';
 import type { Permission } from './permissions';
@@ -94,7 +94,11 @@ function send<T>(reply: FastifyReply, r: Result<T>, status = 200) {
   return sendResult(reply, r, status);
 }
 
-export function authRoutes(auth: AuthService, guard: Guard) {
+export function authRoutes(
+  auth: AuthService,
+  guard: Guard,
+  registers: { registerPaired(tenantId: string, registerId: string): Promise<boolean> },
+) {
   return async (app: FastifyInstance) => {
     app.post(
       '/auth/login',
@@ -147,10 +151,12 @@ export function authRoutes(auth: AuthService, guard: Guard) {
     app.post(
       '/auth/pin',
       {
-        preHandler: guard(null),
+        preHandler: guard(null, { device: true }),
         schema: {
           tags,
-          summary: 'Switch staff on a register with a PIN (the register is already signed in)',
+          summary: 'Sign a cashier in on a paired register with username and PIN',
+          description:
+            'The caller is the register itself (its device token: the register is the device’s own, `registerId` may be left out) or someone signed in on it (a PIN switch, `registerId` required). Only a paired register (a live register device) takes PINs: otherwise 403 `register_not_paired`.',
           security: bearer,
           body: {
             type: 'object',
@@ -160,21 +166,41 @@ export function authRoutes(auth: AuthService, guard: Guard) {
               username: id,
               pin: { type: 'string', pattern: '^[0-9]{4,8}$' },
             },
-            required: ['registerId', 'username', 'pin'],
+            required: ['username', 'pin'],
           },
           response: { 200: tokenSchema },
         },
       },
       async (request, reply) => {
-        const body = request.body as { registerId: string; username: string; pin: string };
+        const body = request.body as { registerId?: string; username: string; pin: string };
+        const ctx = authOf(request);
+        if (ctx.device && ctx.device.kind !== 'register')
+          return sendError(reply, {
+            code: 'forbidden',
+            message: `A ${ctx.device.kind} device takes no PINs.`,
+          });
+        if (!ctx.device && ctx.scopes)
+          return sendError(reply, { code: 'forbidden', message: 'API keys take no PINs.' });
+        if (ctx.device && body.registerId && body.registerId !== ctx.registerId)
+          return sendError(reply, {
+            code: 'forbidden',
+            message: `This device is register ${ctx.registerId ?? ''}, not ${body.registerId}.`,
+          });
+        const registerId = ctx.device ? ctx.registerId : (body.registerId ?? null);
+        if (!registerId)
+          return sendError(reply, {
+            code: 'validation_failed',
+            message: 'Send the registerId to sign in on.',
+          });
         return send(
           reply,
-          await auth.pinSwitch(
-            authOf(request),
-            body.registerId,
-            body.username,
-            body.pin,
-            requestMeta(request),
+          await auth.pinSwitch(ctx, registerId, body.username, body.pin, requestMeta(request), async () =>
+            (await registers.registerPaired(ctx.tenantId, registerId))
+              ? { ok: true, value: null }
+              : fail(
+                  'register_not_paired',
+                  'This register is not paired (or its pairing was revoked): pair it in the back office first.',
+                ),
           ),
         );
       },
@@ -262,9 +288,14 @@ export function authRoutes(auth: AuthService, guard: Guard) {
           params: { type: 'object', properties: { id }, required: ['id'] },
         },
       },
-      async (request) => ({
-        items: await auth.listSessions(authOf(request).tenantId, (request.params as { id: string }).id),
-      }),
+      async (request, reply) => {
+        const tenantId = authOf(request).tenantId;
+        const staffId = (request.params as { id: string }).id;
+        // another tenant's staff id (or none) is 404, as everywhere else
+        if (!(await auth.findTenantStaff(tenantId, staffId)))
+          return sendError(reply, { code: 'unknown_staff', message: `Staff ${staffId} does not exist.` });
+        return { items: await auth.listSessions(tenantId, staffId) };
+      },
     );
 
     app.delete(

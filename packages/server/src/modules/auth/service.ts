@@ -29,8 +29,10 @@ export interface AuthContext {
   level?: 'full' | 'mfa' | 'enrol';
   /** how the session was opened: password, password+totp, passkey, pin, … */
   method?: string;
-  /** API keys only: the permissions the key was given */
+  /** API keys and devices only: the permissions the key or the device's kind was given */
   scopes?: ReadonlySet<Permission>;
+  /** devices only: which device is calling (its register is `registerId`) */
+  device?: { id: string; kind: string; storeId: string };
 }
 
 export interface StaffView {
@@ -528,8 +530,20 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
       return { ok: true, value: tokens };
     },
 
-    /** Switches the signed-in staff on a known register: the caller is already signed in. */
-    async pinSwitch(ctx: AuthContext, registerId: string, username: string, pin: string, meta: RequestMeta) {
+    /**
+     * Signs a staff member in on a register with username and PIN: the caller is the register
+     * itself (its device credential) or someone already signed in on it (a PIN switch). Whether
+     * the register is paired is the caller's check (the devices module).
+     */
+    async pinSwitch(
+      ctx: Pick<AuthContext, 'tenantId'>,
+      registerId: string,
+      username: string,
+      pin: string,
+      meta: RequestMeta,
+      /** the register may take PINs (it is paired); checked once the register is known */
+      registerReady: () => Promise<Result<null>> = async () => ({ ok: true, value: null }),
+    ) {
       const limit = limited(meta, username, 'pin');
       if (limit) return limit;
       const register = await db()
@@ -539,6 +553,8 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
         .where('id', '=', registerId)
         .executeTakeFirst();
       if (!register) return fail('unknown_register', `Register ${registerId} does not exist.`);
+      const ready = await registerReady();
+      if (!ready.ok) return ready;
       const staff = await store.findStaffByUsername(db(), username);
       const known = staff !== undefined && staff.tenant_id === ctx.tenantId && staff.active === 1;
       if (known && staff) {
@@ -737,6 +753,23 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
       forget(sessionId);
       await audit(ctx.tenantId, ctx.staffId, 'auth.session_revoked', s.staff_id, { sessionId });
       return { ok: true, value: null };
+    },
+
+    /** Ends every PIN sign-in on a register (its register device was revoked). */
+    async endRegisterSessions(tenantId: string, registerId: string): Promise<number> {
+      const rows = await db()
+        .selectFrom('auth_sessions')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('register_id', '=', registerId)
+        .where('method', '=', 'pin')
+        .where('revoked_at', 'is', null)
+        .execute();
+      for (const r of rows) {
+        await store.revokeAuthSession(db(), tenantId, r.id, nowIso());
+        forget(r.id);
+      }
+      return rows.length;
     },
 
     async unlock(ctx: AuthContext, staffId: string): Promise<Result<null>> {

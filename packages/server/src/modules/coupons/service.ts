@@ -371,7 +371,7 @@ export function createCouponsService(
         .where('tenant_id', '=', ctx.tenantId)
         .where('id', '=', id)
         .executeTakeFirst();
-      if (!c) return fail('unknown_coupon', `Coupon ${id} does not exist.`);
+      if (!c) return fail('not_found', `Coupon ${id} does not exist.`);
       await db
         .updateTable('coupons')
         .set({ active: active ? 1 : 0 })

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorBodySchema, HttpError, sendError, sendResult } from '../../http/errors';
-import { authOf, type Guard } from '../../http/auth';
+import { authOf, type DeviceTokens, type Guard } from '../../http/auth';
 import { bearer, id, MAX_SAFE, money, signedMoney, text } from '../../http/schemas';
 import type { AuthContext } from '../auth/service';
-import type { DisplayMessage, DisplayService } from './service';
+import type { DisplayMessage, DisplayService, DisplaySession } from './service';
 
 const tags = ['display'];
 const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
@@ -27,7 +27,26 @@ const stateSchema = {
     {
       type: 'object',
       additionalProperties: false,
-      properties: { kind: { const: 'idle' }, storeName: { type: 'string', maxLength: 200 } },
+      properties: {
+        kind: { const: 'idle' },
+        storeName: { type: 'string', maxLength: 200 },
+        slides: {
+          type: 'array',
+          maxItems: 50,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              id: text(100),
+              mediaKind: { type: 'string', enum: ['image', 'video', 'text'] },
+              mediaUrl: { type: ['string', 'null'], maxLength: 2000 },
+              text: { type: ['string', 'null'], maxLength: 2000 },
+              textZh: { type: ['string', 'null'], maxLength: 2000 },
+            },
+            required: ['id', 'mediaKind'],
+          },
+        },
+      },
       required: ['kind', 'storeName'],
     },
     {
@@ -41,6 +60,30 @@ const stateSchema = {
         discountTotal: signedMoney,
         taxTotal: signedMoney,
         total: signedMoney,
+        hints: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { text: text(500), textZh: { type: ['string', 'null'], maxLength: 500 } },
+            required: ['text'],
+          },
+        },
+        suggestions: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: text(300),
+              nameZh: { type: ['string', 'null'], maxLength: 300 },
+              price: signedMoney,
+            },
+            required: ['name', 'price'],
+          },
+        },
       },
       required: ['kind', 'currency', 'lines', 'subtotal', 'discountTotal', 'taxTotal', 'total'],
     },
@@ -53,13 +96,33 @@ const stateSchema = {
         total: signedMoney,
         paid: signedMoney,
         qr: { type: ['string', 'null'], maxLength: 2000 },
+        tip: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            base: money,
+            presetsBp: {
+              type: 'array',
+              maxItems: 10,
+              items: { type: 'integer', minimum: 0, maximum: 100_000 },
+            },
+            chosen: money,
+          },
+          required: ['base', 'presetsBp', 'chosen'],
+        },
       },
       required: ['kind', 'currency', 'total', 'paid', 'qr'],
     },
     {
       type: 'object',
       additionalProperties: false,
-      properties: { kind: { const: 'thanks' }, currency, total: signedMoney, change: money },
+      properties: {
+        kind: { const: 'thanks' },
+        currency,
+        total: signedMoney,
+        change: money,
+        receiptToken: { type: ['string', 'null'], maxLength: 200 },
+      },
       required: ['kind', 'currency', 'total', 'change'],
     },
   ],
@@ -79,7 +142,37 @@ function checkRegister(ctx: AuthContext, registerId: string) {
   }
 }
 
-export function displayRoutes(display: DisplayService, guard: Guard) {
+export function displayRoutes(display: DisplayService, guard: Guard, devices: DeviceTokens) {
+  /** A display's session: a paired customer display's device token (`odt_…`) or a register-made display token. */
+  async function sessionOf(token: string): Promise<(DisplaySession & { deviceId?: string }) | null> {
+    if (!token.startsWith('odt_')) return display.authenticate(token);
+    const r = await devices.check(token);
+    if (!('ctx' in r) || r.ctx.device?.kind !== 'customer_display' || !r.ctx.registerId) return null;
+    return {
+      tenantId: r.ctx.tenantId,
+      registerId: r.ctx.registerId,
+      expiresAt: r.expiresAt,
+      deviceId: r.ctx.device.id,
+    };
+  }
+  /** open streams of displays paired by device credential: a revocation ends them at once */
+  const deviceStreams = new Map<string, Set<() => void>>();
+  devices.onRevoke((deviceId) => {
+    const ends = deviceStreams.get(deviceId);
+    deviceStreams.delete(deviceId);
+    for (const end of ends ?? []) end();
+  });
+  const trackDevice = (deviceId: string | undefined, end: () => void) => {
+    if (!deviceId) return () => undefined;
+    let set = deviceStreams.get(deviceId);
+    if (!set) deviceStreams.set(deviceId, (set = new Set()));
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0) deviceStreams.delete(deviceId);
+    };
+  };
+
   return async (app: FastifyInstance) => {
     // open streams end before the server closes, or close would wait for every display
     app.addHook('preClose', async () => display.endAllStreams());
@@ -211,6 +304,61 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
       },
     );
 
+    app.post<{ Body: { tip: number; at?: number } }>(
+      '/display/tip',
+      {
+        preHandler: guard('display.interact'),
+        schema: {
+          tags,
+          summary: 'The tip the shopper chose on a paired customer display (its device token)',
+          description:
+            'Kept as the latest tip of the display’s own register (in this process); the register reads it at GET /display/{registerId}/tip.',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { tip: money, at: { type: 'integer', minimum: 0, maximum: MAX_SAFE } },
+            required: ['tip'],
+          },
+          response: { '4xx': errorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        if (!ctx.registerId) throw new HttpError('forbidden', 'This device is bound to no register.');
+        display.setTip(ctx.tenantId, ctx.registerId, request.body.tip, request.body.at ?? Date.now());
+        return reply.status(204).send();
+      },
+    );
+
+    app.get<{ Params: { registerId: string } }>(
+      '/display/:registerId/tip',
+      {
+        preHandler: guard('orders.create'),
+        schema: {
+          tags,
+          summary: 'The latest tip the shopper chose on the register’s paired customer display',
+          security: bearer,
+          params: registerParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: { tip: { type: ['integer', 'null'] }, at: { type: ['integer', 'null'] } },
+            },
+            '4xx': errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        checkRegister(ctx, request.params.registerId);
+        const exists = await display.registerExists(ctx.tenantId, request.params.registerId);
+        if (!exists.ok) return sendResult(reply, exists);
+        const t = display.tip(ctx.tenantId, request.params.registerId);
+        return { tip: t?.tip ?? null, at: t?.at ?? null };
+      },
+    );
+
     app.get<{ Querystring: { token: string } }>(
       '/display/session',
       {
@@ -233,7 +381,7 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
         },
       },
       async (request, reply) => {
-        const session = display.authenticate(request.query.token);
+        const session = await sessionOf(request.query.token);
         if (!session) return invalidToken(reply);
         return { registerId: session.registerId, expiresAt: session.expiresAt };
       },
@@ -257,9 +405,9 @@ export function displayRoutes(display: DisplayService, guard: Guard) {
         },
       },
       async (request, reply) => {
-        const session = display.authenticate(request.query.token);
+        const session = await sessionOf(request.query.token);
         if (!session) return invalidToken(reply);
-        openStream(reply, display, session);
+        openStream(reply, display, session, (end) => trackDevice(session.deviceId, end));
       },
     );
   };
@@ -276,6 +424,8 @@ function openStream(
   reply: FastifyReply,
   display: DisplayService,
   session: { tenantId: string; registerId: string; expiresAt: string },
+  /** registers the stream's `end` elsewhere (a device revocation); answers how to unregister */
+  track: (end: () => void) => () => void,
 ) {
   reply.hijack();
   const raw = reply.raw;
@@ -296,6 +446,7 @@ function openStream(
     clearInterval(heartbeat);
     clearTimeout(expiry);
     unsubscribe();
+    untrack();
   };
   const end = () => {
     send('end', {});
@@ -308,6 +459,7 @@ function openStream(
     message: (m) => send('state', m),
     end,
   });
+  const untrack = track(end);
   const heartbeat = setInterval(() => open && raw.write(': ping\n\n'), 25_000);
   const expiry = setTimeout(end, Math.min(Date.parse(session.expiresAt) - Date.now(), 2 ** 31 - 1));
   raw.on('close', finish);

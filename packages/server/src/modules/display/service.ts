@@ -73,6 +73,8 @@ export function createDisplayService(deps: Deps, services: { stores: StoresServi
   const failures = new Map<string, { count: number; since: number }>();
   /** registers known to exist, so a publish costs no query: tenant+register -> checked at (ms) */
   const knownRegisters = new Map<string, number>();
+  /** the shopper's latest tip choice per register, from a paired customer display */
+  const tips = new Map<string, { tip: number; at: number }>();
 
   function prune(nowMs: number) {
     // expired codes are kept one more hour so a late claim says "expired", not "unknown"
@@ -176,6 +178,16 @@ export function createDisplayService(deps: Deps, services: { stores: StoresServi
       const subs = listeners.get(k);
       for (const listener of subs ?? []) listener.message(message);
       return { ok: true, value: subs?.size ?? 0 };
+    },
+
+    /** Keeps the tip the shopper chose on the display of a register; the register reads it. */
+    setTip(tenantId: string, registerId: string, tip: number, at: number): void {
+      if (tips.size > 10_000) tips.clear();
+      tips.set(key(tenantId, registerId), { tip, at });
+    },
+
+    tip(tenantId: string, registerId: string): { tip: number; at: number } | null {
+      return tips.get(key(tenantId, registerId)) ?? null;
     },
 
     latest(tenantId: string, registerId: string): DisplayMessage | null {

@@ -211,6 +211,44 @@ export function marketingRoutes(marketing: MarketingService, guard: Guard) {
           201,
         ),
     );
+    app.post(
+      '/display/feedback',
+      {
+        preHandler: guard('display.interact'),
+        schema: {
+          tags,
+          summary: 'Feedback from a paired customer display (its device token) on a sale of its register',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              receiptToken: { type: 'string', minLength: 1, maxLength: 200 },
+              rating: { type: 'integer', minimum: 1, maximum: 5 },
+              nps: { type: ['integer', 'null'], minimum: 0, maximum: 10 },
+              comment: nullableText(1000),
+            },
+            required: ['receiptToken', 'rating'],
+          },
+          response: { 201: obj },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authOf(request);
+        const { receiptToken, ...input } = request.body as Omit<FeedbackInput, 'source'> & {
+          receiptToken: string;
+        };
+        return sendResult(
+          reply,
+          await marketing.giveFeedback(
+            receiptToken,
+            { ...input, source: 'display' },
+            { tenantId: ctx.tenantId, registerId: ctx.registerId },
+          ),
+          201,
+        );
+      },
+    );
     app.get(
       '/feedback',
       {

@@ -354,9 +354,18 @@ export function createMarketingService(deps: Deps, s: { stores: StoresService; o
     },
 
     /** Feedback on the order behind a receipt token (from the customer display or the e-receipt page). */
-    async giveFeedback(token: string, input: FeedbackInput): Promise<Result<{ id: string }>> {
+    async giveFeedback(
+      token: string,
+      input: FeedbackInput,
+      /** a paired customer display: only sales of its own tenant and register */
+      from?: { tenantId: string; registerId: string | null },
+    ): Promise<Result<{ id: string }>> {
       const found = await orderOfToken(token);
-      if (!found) return fail('unknown_receipt', 'This receipt link is not valid.');
+      if (
+        !found ||
+        (from && (found.link.tenant_id !== from.tenantId || found.order.registerId !== from.registerId))
+      )
+        return fail('unknown_receipt', 'This receipt link is not valid.');
       const o = found.order;
       const id = ids.newId('fbk');
       try {

@@ -9,6 +9,7 @@ import {
   engines,
   newOrderId,
   openTestDb,
+  pairDevice,
   signInFull,
   testDeps,
   TEST_PASSWORD,
@@ -184,13 +185,26 @@ describe.each(engines)('card payments end to end (%s)', (engine) => {
   });
 
   it('the demo route presents named test cards: a wrong online PIN is declined 55', async () => {
-    const present = (payload: object) =>
+    // the register's payment terminal pairs with its seeded code and reports the read itself
+    const seeded = seed.devices.find((d) => d.kind === 'payment_terminal' && d.registerId === registerId)!;
+    const terminal = await pairDevice(app, seeded.code);
+    const present = (payload: object, bearer = terminal.token, onRegister = registerId) =>
       app.inject({
         method: 'POST',
-        url: '/api/v1/payments/terminals/T-ROUTE/present',
-        headers: { authorization: `Bearer ${token}` },
+        url: `/api/v1/payments/terminals/${onRegister}/present`,
+        headers: { authorization: `Bearer ${bearer}` },
         payload,
       });
+    // staff cannot pretend to be the terminal; the terminal reads cards only for its own register
+    const asCashier = await present({ card: 'visa_debit_pin', entryMode: 'chip' }, token);
+    expect(asCashier.statusCode).toBe(403);
+    const elsewhere = await present(
+      { card: 'visa_debit_pin', entryMode: 'chip' },
+      terminal.token,
+      seed.stores.sh.registers[1]!,
+    );
+    expect(elsewhere.statusCode).toBe(404);
+    expect(elsewhere.json().error.code).toBe('unknown_device');
     expect((await present({ card: 'visa_debit_pin', entryMode: 'chip', wrongPin: true })).statusCode).toBe(
       204,
     );
@@ -198,7 +212,7 @@ describe.each(engines)('card payments end to end (%s)', (engine) => {
     expect((await present({ pan: '4242424242424242', entryMode: 'chip' })).statusCode).toBe(400);
     const due = price + 400;
     const res = await post(
-      body(due, [{ kind: 'card', amount: due, terminalId: 'T-ROUTE' }]),
+      body(due, [{ kind: 'card', amount: due, terminalId: registerId }]),
       `card-route-${Math.random()}`,
     );
     expect(res.statusCode).toBe(402);

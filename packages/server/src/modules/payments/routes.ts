@@ -188,11 +188,13 @@ export function paymentsRoutes(
       app.post(
         '/payments/terminals/:id/present',
         {
-          preHandler: guard('orders.create'),
+          preHandler: guard('terminal.present'),
           schema: {
             tags: ['payments'],
             summary:
               'Simulated terminals only: the next card the terminal reads (a named test card, entry mode, PIN typed on the device)',
+            description:
+              'Called by the payment terminal itself with its device token; `:id` is the register the terminal is paired to (any other id is 404).',
             security: bearer,
             params: { type: 'object', properties: { id }, required: ['id'] },
             body: {
@@ -213,12 +215,19 @@ export function paymentsRoutes(
             entryMode: 'chip' | 'contactless' | 'swipe' | 'manual';
             wrongPin?: boolean;
           };
+          const ctx = authOf(request);
+          const terminalId = (request.params as { id: string }).id;
+          if (ctx.registerId !== terminalId)
+            return sendError(reply, {
+              code: 'unknown_device',
+              message: `No payment terminal of register ${terminalId} is paired here.`,
+            });
           const test = TEST_CARDS[body.card];
           const pin = test.pin === undefined ? undefined : body.wrongPin ? '0000' : test.pin;
           terminals.present(
-            (request.params as { id: string }).id,
+            terminalId,
             { card: test.card, entryMode: body.entryMode, ...(pin !== undefined ? { pin } : {}) },
-            authOf(request).tenantId,
+            ctx.tenantId,
           );
           return reply.status(204).send();
         },

@@ -290,7 +290,7 @@ export function createStoredValue(deps: Deps) {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .executeTakeFirst();
-      if (!account) return fail('unknown_stored_value', `No stored value account ${id}.`);
+      if (!account) return fail('not_found', `No stored value account ${id}.`);
       return { ok: true, value: storedValueView(account) };
     },
 
