@@ -659,10 +659,58 @@ export async function presentCard(
     );
     return;
   }
-  const r = await to.api.call('POST', `/payments/terminals/${to.registerId}/present`, {
-    card,
-    entryMode,
-    ...(options.wrongPin ? { wrongPin: true } : {}),
+  const terminal = await terminalFor(to.api, to.registerId);
+  const res = await fetch(`${to.api.base}/api/v1/payments/terminals/${to.registerId}/present`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${terminal}` },
+    body: JSON.stringify({ card, entryMode, ...(options.wrongPin ? { wrongPin: true } : {}) }),
   });
-  if (r.status !== 204) throw new Error(`presenting ${card}: ${r.status} ${JSON.stringify(r.body)}`);
+  if (res.status !== 204) throw new Error(`presenting ${card}: ${res.status} ${await res.text()}`);
+}
+
+const terminals = new Map<string, Promise<string>>();
+
+/**
+ * The device token of a payment terminal paired to this register, paired once per server as a
+ * merchant would: the back office registers the terminal, the terminal trades the pairing code for
+ * its credential and the credential for a token. `api` must be an owner or a manager.
+ */
+function terminalFor(api: Api, registerId: string): Promise<string> {
+  const key = `${api.base} ${registerId}`;
+  let token = terminals.get(key);
+  if (!token) {
+    token = (async () => {
+      const stores = await api.stores();
+      let storeId: string | undefined;
+      for (const s of stores)
+        if ((await api.registers(s.id)).some((r) => r.id === registerId)) storeId = s.id;
+      if (!storeId) throw new Error(`register ${registerId} is in no store`);
+      const made = await api.call<{ pairing: { code: string } }>('POST', '/devices', {
+        kind: 'payment_terminal',
+        name: `Terminal for ${registerId}`,
+        storeId,
+        registerId,
+      });
+      if (made.status !== 201 && made.status !== 200)
+        throw new Error(`registering a terminal: ${made.status} ${JSON.stringify(made.body)}`);
+      const post = async (path: string, body: unknown, bearer?: string) => {
+        const res = await fetch(`${api.base}/api/v1${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+        const json = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+        return json ?? {};
+      };
+      const paired = await post('/devices/pair', { code: made.body.pairing.code });
+      const tok = await post('/devices/token', {}, paired.credential as string);
+      return tok.token as string;
+    })();
+    terminals.set(key, token);
+  }
+  return token;
 }
