@@ -102,7 +102,16 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
         return c.ok ? c.value.name : null;
       },
     });
+  // step-up approvals; checkout asks them about price overrides and manual discounts
+  const approvals = createApprovalsService(deps, auth);
   const orders = createOrdersService(deps, payments, {
+    approvals: {
+      needed: async (tenantId, actions) => {
+        const policy = await approvals.policyOf(tenantId);
+        return actions.filter((a) => approvals.needsApproval(policy, a));
+      },
+      consumeAll: (ctx, ids, actions) => approvals.consumeAll(ctx, ids, actions),
+    },
     members,
     loyalty,
     customerSaleHold,
@@ -112,7 +121,6 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const display = createDisplayService(deps, { stores });
   const promotions = createPromotionsService(deps);
   const audit = createAuditService(deps);
-  const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps, {
     cipher: deps.cipher,
     securityFacts: securityFacts(deps, auth),

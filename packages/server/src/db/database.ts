@@ -14,6 +14,7 @@ import * as m008 from './migrations/008-compliance';
 import * as m005 from './migrations/005-promotions';
 import * as m006 from './migrations/006-customers';
 import * as m007 from './migrations/007-insights';
+import * as m010 from './migrations/010-approvals-keys';
 
 /**
  * The database handle every module receives. `db` is ordinary Kysely; `batch` and `readBatch`
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '005-promotions': m005,
   '006-customers': m006,
   '007-insights': m007,
+  '010-approvals-keys': m010,
 };
 
 /** int8/numeric come back from pg as strings; money and quantities must be safe integers. */

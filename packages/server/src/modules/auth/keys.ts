@@ -1,16 +1,16 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema';
 
 /**
  * Per-tenant keys of the identity module: `seal` encrypts factor secrets (TOTP seeds, phone
- * numbers) with AES-256-GCM, `approval` signs approved actions with HMAC-SHA256. They live in
- * `auth_keys`; wrapping them under the installation keyring is the keyring's job.
+ * numbers) with AES-256-GCM. They live in `auth_keys`. (Rows of purpose `approval` are from
+ * before approvals had their own keyring-wrapped keys: modules/approvals/signing.ts moves them.)
  */
 export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
   const cache = new Map<string, { keyId: string; key: Buffer }>();
 
-  async function key(tenantId: string, purpose: 'seal' | 'approval') {
+  async function key(tenantId: string, purpose: 'seal') {
     const k = `${tenantId}/${purpose}`;
     const hit = cache.get(k);
     if (hit) return hit;
@@ -64,10 +64,6 @@ export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
       d.setAAD(Buffer.from(aad));
       d.setAuthTag(raw.subarray(raw.length - 16));
       return Buffer.concat([d.update(raw.subarray(0, raw.length - 16)), d.final()]);
-    },
-    async sign(tenantId: string, message: string): Promise<{ keyId: string; signature: string }> {
-      const { keyId, key: k } = await key(tenantId, 'approval');
-      return { keyId, signature: createHmac('sha256', k).update(message).digest('base64url') };
     },
   };
 }
