@@ -488,13 +488,19 @@ export function createCheckout(
         name: variant.tax_class_id,
         ratePpm: variant.rate_ppm,
       };
+      // a unit price typed by the cashier (not a label's price, which is the line's total)
+      let unitPrice = variant.price;
       if (line.priceOverride !== undefined) {
-        priceOverride = line.priceOverride;
+        if (priceOverride !== undefined)
+          return fail('validation_failed', `Line ${i + 1}: a price label already sets this line's price.`, {
+            line: i,
+          });
+        unitPrice = line.priceOverride;
         manualPrice = true;
       }
       manual.push({
         listPrice: variant.price,
-        unitPrice: priceOverride ?? variant.price,
+        unitPrice,
         quantity: quantity ?? 1,
         overridden: manualPrice,
       });
@@ -504,7 +510,7 @@ export function createCheckout(
         variantId: variant.id,
         name: variant.name,
         unit: variant.unit as Unit,
-        unitPrice: variant.price,
+        unitPrice,
         quantity: quantity ?? 1,
         taxClassId: variant.tax_class_id,
         productId: variant.product_id,
