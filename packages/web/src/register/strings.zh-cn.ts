@@ -70,6 +70,16 @@ export const registerZhCN: Strings<typeof registerEn> = {
     quantity: '数量',
     weight: '重量（{{unit}}）',
   },
+  price: {
+    title: '{{name}} 的价格',
+    change: '改价',
+    label: '单价（{{currency}}）',
+    hint: '改价可能需要在结账时由经理批准。',
+    apply: '使用此价格',
+    reset: '恢复门店价格',
+    bad: '请输入价格，例如 5 或 5.50。',
+    overridden: '已改价（门店价 {{price}}）',
+  },
   discount: {
     lineTitle: '{{name}} 的优惠',
     orderTitle: '整单优惠',
@@ -228,7 +238,9 @@ export const registerZhCN: Strings<typeof registerEn> = {
     waiting: '经理也可以在后台或手机上批准；批准后此界面会自动继续。',
     needManager: '请先输入经理用户名和 PIN。',
     denied: '经理已拒绝。',
+    expired: '超时无人批准；请关闭后重试。',
     passkeyFailed: '通行密钥没有响应：{{message}}',
+    offline: '改价或此折扣需要经理批准，而经理只能在收银机联网时批准。请取消改价或折扣，或等待网络恢复。',
     kinds: {
       refund: '此笔退款需要经理批准。',
       void: '作废订单需要经理批准。',
