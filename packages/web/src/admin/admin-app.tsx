@@ -42,7 +42,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setRefreshToken, setToken } from '../api/client';
-import { Enrol, SecondStep, SecurityPage } from './security';
+import { ApprovePage, Enrol, SecondStep, SecurityPage } from './security';
 import { setLanguage } from '../i18n';
 import type { LoginAnswer, Me, Register, Staff, Store } from './admin-api';
 import { AdminContext, type AdminSession } from './admin-context';
@@ -92,6 +92,8 @@ const sections = [
   'cash',
   'orders',
   'security',
+  // a manager's phone opens #/approve/<id> from the push; not in the menu
+  'approve',
   'audit',
   // compliance: owners and auditors (the API refuses managers and cashiers)
   'compliance',
@@ -258,7 +260,10 @@ export default function AdminApp() {
   const section: Section = (sections as readonly string[]).includes(first) ? (first as Section) : 'dashboard';
   const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
   const visible = sections.filter(
-    (s) => (s !== 'staff' || session.canWrite) && (!complianceSections.has(s) || seesCompliance),
+    (s) =>
+      s !== 'approve' &&
+      (s !== 'staff' || session.canWrite) &&
+      (!complianceSections.has(s) || seesCompliance),
   );
   const ctx: AdminSession = { ...session, reload: () => void load() };
 
@@ -319,6 +324,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <Dashboard />;
     case 'security':
       return <SecurityPage />;
+    case 'approve':
+      return arg ? <ApprovePage id={arg} /> : <SecurityPage />;
     case 'audit':
       return <AuditTrail />;
     case 'analytics':
