@@ -11,6 +11,7 @@ import { makeGuard } from './http/auth';
 import { createAuthService } from './modules/auth/service';
 import { createApprovalsService } from './modules/approvals/service';
 import { approvalGate, approvalsRoutes } from './modules/approvals/routes';
+import { pushSenderFromEnv } from './modules/approvals/push';
 import { authRoutes } from './modules/auth/routes';
 import { createStoresService } from './modules/stores/service';
 import { storesRoutes } from './modules/stores/routes';
@@ -103,7 +104,7 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
       },
     });
   // step-up approvals; checkout asks them about price overrides and manual discounts
-  const approvals = createApprovalsService(deps, auth);
+  const approvals = createApprovalsService(deps, auth, { push: pushSenderFromEnv(deps) });
   const orders = createOrdersService(deps, payments, {
     approvals: {
       needed: async (tenantId, actions) => {
