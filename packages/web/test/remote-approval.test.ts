@@ -136,4 +136,49 @@ describe('remote approval of a price override', () => {
       expect(errors).toEqual([]);
     },
   );
+
+  test(
+    'opening the drawer without a sale waits for the manager, then opens',
+    { timeout: 120_000 },
+    async () => {
+      const M = (id: string) => manager.getByTestId(id);
+      const R = (id: string) => register.getByTestId(id);
+      // the manager (still signed in on the phone) turns the no-sale rule on
+      await manager.goto(`${base}/admin#/security`);
+      await M('admin-security').waitFor();
+      await M('admin-policy-drawerOpen').check();
+      await M('admin-policy-save').click();
+      await expect.poll(async () => (await M('admin-policy-form').textContent()) ?? '').toContain('Saved');
+
+      await R('new-sale').click();
+      await R('cash-open-screen').click();
+      await register.locator('[data-testid=cash-open-form],[data-testid=cash-session]').first().waitFor();
+      if (await R('cash-open-form').count()) {
+        await R('cash-float').fill('500');
+        await R('cash-open').click();
+      }
+      await R('cash-session').waitFor();
+      await R('cash-no-sale').click();
+      await R('approval-prompt').waitFor();
+
+      const row = M('admin-approval-row').first();
+      await row.waitFor({ timeout: 30_000 });
+      expect(await row.textContent()).toContain('Open drawer');
+      const approvalId = await row.getAttribute('data-approval-id');
+      await row.getByTestId('admin-approval-passkey').click();
+      await R('cash-drawer-opened').waitFor({ timeout: 30_000 });
+
+      // the approval was for this drawer and is used up
+      const cashier = await Api.login(server.base, 'cashier');
+      const sessionId = await R('cash-session').getAttribute('data-session-id');
+      const approval = await cashier.get<{ status: string; action: { kind: string; entityId: string } }>(
+        `/approvals/${approvalId!}`,
+      );
+      expect(approval).toMatchObject({
+        status: 'consumed',
+        action: { kind: 'drawer_open', entityId: sessionId },
+      });
+      expect(errors).toEqual([]);
+    },
+  );
 });
