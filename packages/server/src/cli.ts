@@ -14,6 +14,7 @@ import { logRedact, logSerializers } from './http/log-redaction';
 import { createKeyring, type Keyring } from './modules/keys/keyring';
 import { encryptStaffNames } from './modules/keys/staff-names';
 import { createApprovalSigner } from './modules/approvals/signing';
+import { wrapAuthKeys } from './modules/auth/keys';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
 import { startComplianceJobs } from './modules/compliance/service';
 import { complianceCommand } from './modules/compliance/cli';
@@ -76,10 +77,11 @@ async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
   const database = await openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
   await migrate(database);
   const keyring = createKeyring(database, master.provider, systemClock);
-  // data steps of the migrations that need the keyring: staff names and approval signing keys
-  // written in clear by earlier versions are encrypted (both idempotent)
+  // data steps of the migrations that need the keyring: staff names, approval signing keys and
+  // identity keys written in clear by earlier versions are encrypted (all idempotent)
   await encryptStaffNames(database, keyring);
   await createApprovalSigner(database, keyring, systemClock).sealLegacyKeys();
+  await wrapAuthKeys(database.db, keyring);
   return { database, clock: systemClock, ids: systemIds(systemClock), log, cipher: keyring, keyring };
 }
 

@@ -155,7 +155,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
     { ctx: AuthContext; until: number; expires: number; lastSeen: number; sessionExpires: number }
   >();
   const limiter = createRateLimiter(() => clock.now().getTime());
-  const keys = createAuthKeys(db, () => clock.now().toISOString());
+  const keys = createAuthKeys(db, () => clock.now().toISOString(), deps.cipher);
   const nowIso = () => clock.now().toISOString();
 
   /** Staff display names are stored encrypted (the staff member is the data subject). */
