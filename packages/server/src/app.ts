@@ -11,6 +11,7 @@ import { makeGuard } from './http/auth';
 import { createAuthService } from './modules/auth/service';
 import { createApprovalsService } from './modules/approvals/service';
 import { approvalGate, approvalsRoutes } from './modules/approvals/routes';
+import { pushSenderFromEnv } from './modules/approvals/push';
 import { authRoutes } from './modules/auth/routes';
 import { createDevicesService } from './modules/devices/service';
 import { devicesRoutes } from './modules/devices/routes';
@@ -105,7 +106,16 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
         return c.ok ? c.value.name : null;
       },
     });
+  // step-up approvals; checkout asks them about price overrides and manual discounts
+  const approvals = createApprovalsService(deps, auth, { push: pushSenderFromEnv(deps) });
   const orders = createOrdersService(deps, payments, {
+    approvals: {
+      needed: async (tenantId, actions) => {
+        const policy = await approvals.policyOf(tenantId);
+        return actions.filter((a) => approvals.needsApproval(policy, a));
+      },
+      consumeAll: (ctx, ids, actions) => approvals.consumeAll(ctx, ids, actions),
+    },
     members,
     loyalty,
     customerSaleHold,
@@ -115,7 +125,6 @@ export function createServices(deps: Deps, paymentsSetup: PaymentsSetup = defaul
   const display = createDisplayService(deps, { stores });
   const promotions = createPromotionsService(deps);
   const audit = createAuditService(deps);
-  const approvals = createApprovalsService(deps, auth);
   const compliance = createComplianceService(deps, {
     cipher: deps.cipher,
     securityFacts: securityFacts(deps, auth),

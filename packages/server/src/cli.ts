@@ -13,6 +13,9 @@ import { generateProducts } from './seed/products';
 import { masterKeyFromEnv } from './modules/keys/key-provider';
 import { logRedact, logSerializers } from './http/log-redaction';
 import { createKeyring, type Keyring } from './modules/keys/keyring';
+import { encryptStaffNames } from './modules/keys/staff-names';
+import { createApprovalSigner } from './modules/approvals/signing';
+import { wrapAuthKeys } from './modules/auth/keys';
 import { sealAudit, startAuditSealer, verifyAudit } from './modules/audit/chain';
 import { startComplianceJobs } from './modules/compliance/service';
 import { complianceCommand } from './modules/compliance/cli';
@@ -75,6 +78,11 @@ async function open(config: Config): Promise<Deps & { keyring: Keyring }> {
   const database = await openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath });
   await migrate(database);
   const keyring = createKeyring(database, master.provider, systemClock);
+  // data steps of the migrations that need the keyring: staff names, approval signing keys and
+  // identity keys written in clear by earlier versions are encrypted (all idempotent)
+  await encryptStaffNames(database, keyring);
+  await createApprovalSigner(database, keyring, systemClock).sealLegacyKeys();
+  await wrapAuthKeys(database.db, keyring);
   return { database, clock: systemClock, ids: systemIds(systemClock), log, cipher: keyring, keyring };
 }
 
@@ -260,10 +268,16 @@ export async function main(argv: string[]): Promise<number> {
           tenantKeys: both || values['tenant-keys'] === true,
           ...(values.tenant ? { tenantId: values.tenant } : {}),
         });
+        // approval signing keys rotate with the tenant keys; the retired ones keep verifying
+        const signing =
+          both || values['tenant-keys'] === true
+            ? await createApprovalSigner(deps.database, deps.keyring, systemClock).rotate(values.tenant)
+            : 0;
         console.log(
           `master key ${report.masterKeyId}${report.masterRotated ? ' (new)' : ''}; ` +
             `${report.tenantKeysCreated} new tenant data keys, ${report.subjectKeysRewrapped} subject keys re-wrapped, ` +
-            `${report.tenantKeysRewrapped} tenant keys re-wrapped under the master key`,
+            `${report.tenantKeysRewrapped} tenant keys re-wrapped under the master key, ` +
+            `${signing} approval signing keys rotated`,
         );
         return 0;
       } finally {

@@ -284,10 +284,8 @@ describe.each(engines)('logs and database hold no secrets on %s', (engine) => {
         }
       }
     }
-    // Known and reported: staff display names are still stored in clear until the auth store
-    // calls sealStaffName/openStaffName (modules/keys/staff-names.ts).
-    const known = [`staff.display_name: STAFF_NAME`];
-    expect([...new Set(found)].filter((f) => !known.includes(f))).toEqual([]);
+    // staff display names too: they are stored through the keyring (modules/keys/staff-names.ts)
+    expect([...new Set(found)]).toEqual([]);
 
     if (engine === 'sqlite') {
       const path = db.options.sqlitePath ?? '';
@@ -297,7 +295,7 @@ describe.each(engines)('logs and database hold no secrets on %s', (engine) => {
       expect(files.length).toBeGreaterThanOrEqual(1);
       const raw = files.map((f) => readFileSync(f).toString('latin1')).join('\n');
       const rawFound: string[] = [];
-      for (const [name, value] of Object.entries({ ...secrets, PASSWORD, WRONG_PASSWORD, PAN })) {
+      for (const [name, value] of Object.entries({ ...secrets, PASSWORD, WRONG_PASSWORD, PAN, STAFF_NAME })) {
         if (raw.includes(Buffer.from(value).toString('latin1'))) rawFound.push(name);
       }
       if (raw.includes(PHONE)) rawFound.push('PHONE');

@@ -215,6 +215,7 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/cash-sessions': [{}, { query: { registerId: b.register } }],
     'GET /api/v1/cash-sessions/:id': [{}],
     'GET /api/v1/registers/:id/cash-session': [{}],
+    'POST /api/v1/cash-sessions/:id/drawer-open': [{ body: { reason: 'isolation' } }],
     'POST /api/v1/cash-sessions/:id/movements': [{ body: { kind: 'paid_in', amount: 100, reason: 'float' } }],
     'GET /api/v1/cash-sessions/:id/x-report': [{}],
     'POST /api/v1/cash-sessions/:id/close': [{ body: { counted: [{ kind: 'cash', amount: 0 }] } }],
@@ -241,6 +242,7 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/staff/:id/sessions': [{}],
     'DELETE /api/v1/auth/sessions/:id': [{}],
     'POST /api/v1/staff/:id/unlock': [{}],
+    'POST /api/v1/staff/:id/erase': [{}],
     'POST /api/v1/auth/mfa/totp/confirm': [{ body: { factorId: b.factor, code: '123456' } }],
     'POST /api/v1/auth/mfa/sms': [{ body: { phone: '+8613800138000' } }],
     'POST /api/v1/auth/mfa/sms/confirm': [
@@ -254,20 +256,20 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'PUT /api/v1/approvals/policy': [
       {
         body: {
-          refundAbove: null,
+          refundAbove: {},
           void: false,
           priceOverride: false,
           discountAboveBp: null,
           drawerOpen: false,
-          paidOutAbove: null,
+          paidOutAbove: {},
           offlineLimitRaise: false,
         },
       },
     ],
     // a request describes an action of the caller's own tenant; the action itself is checked when used
     'POST /api/v1/approvals': [{ body: { kind: 'drawer_open' } }],
-    'GET /api/v1/approvals': [{}],
-    'GET /api/v1/approvals/:id': [{}],
+    'GET /api/v1/approvals': [{}, { query: { wait: '1', known: b.approval } }],
+    'GET /api/v1/approvals/:id': [{}, { query: { wait: '1' } }],
     'POST /api/v1/approvals/:id/challenge': [{ body: {} }],
     'POST /api/v1/approvals/:id/approve': [{ body: { method: 'totp', code: '123456' } }],
     'POST /api/v1/approvals/:id/deny': [{}],
@@ -444,9 +446,6 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
  * Listed so that the test fails if one is fixed or another appears. Reported to the owner.
  */
 const knownNot404 = new Map([
-  // approvals module: a missing approval is 409 approval_not_pending (deny) / 403 invalid_approval (consume)
-  ['POST /api/v1/approvals/:id/deny', 409],
-  ['POST /api/v1/approvals/:id/consume', 403],
   // simulated terminals (demo and tests only): the register hands over the reads its terminal
   // took offline, keyed by tenant and register id as given, 204 for every id; no real terminal
   // is reachable through this route

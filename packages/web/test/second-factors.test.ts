@@ -104,7 +104,7 @@ describe('second factors in the back office', () => {
       // refunds above 1.00 need a manager: set the threshold on the Security page
       await T('admin-nav-security').click();
       await T('admin-security').waitFor();
-      await T('admin-policy-refundAbove').fill('100');
+      await T('admin-policy-refundAbove-CNY').fill('100');
       await T('admin-policy-save').click();
       await expect.poll(async () => (await T('admin-policy-form').textContent()) ?? '').toContain('Saved');
 

@@ -15,6 +15,7 @@ import * as m005 from './migrations/005-promotions';
 import * as m006 from './migrations/006-customers';
 import * as m007 from './migrations/007-insights';
 import * as m009 from './migrations/009-devices';
+import * as m010 from './migrations/010-approvals-keys';
 import * as m013 from './migrations/013-insights-refunds-currency';
 import * as m014 from './migrations/014-aml-history';
 
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '006-customers': m006,
   '007-insights': m007,
   '009-devices': m009,
+  '010-approvals-keys': m010,
   '013-insights-refunds-currency': m013,
   '014-aml-history': m014,
 };

@@ -8,6 +8,8 @@ export interface IdentityTables {
   auth_keys: AuthKeyTable;
   approval_policies: ApprovalPolicyTable;
   approvals: ApprovalTable;
+  approval_keys: ApprovalKeyTable;
+  approval_pushes: ApprovalPushTable;
 }
 
 /** One sign-in; its access tokens are `sessions` rows pointing here. */
@@ -113,4 +115,27 @@ export interface ApprovalTable {
   decided_at: string | null;
   expires_at: string;
   consumed_at: string | null;
+}
+
+/** An approval signing key (migration 010): `secret` is a keyring ciphertext, never the key. */
+export interface ApprovalKeyTable {
+  tenant_id: string;
+  key_id: string;
+  version: number;
+  secret: string;
+  status: 'active' | 'retired';
+  created_at: string;
+  retired_at: string | null;
+}
+
+/** A manager told about a pending approval (migration 010). */
+export interface ApprovalPushTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  staff_id: string;
+  /** the PushSender's name: `outbox`, `http` */
+  channel: string;
+  status: 'sent' | 'failed';
+  created_at: string;
 }

@@ -1,3 +1,4 @@
+import { sealStaffName } from '../modules/keys/staff-names';
 import { normalizeGtin } from '@opentill/core';
 import type { Insertable, Kysely } from 'kysely';
 import type { Deps } from '../deps';
@@ -71,18 +72,22 @@ export async function seedDemo(
     { username: `${prefix}auditor`, display: 'Ada Auditor', role: 'auditor' as const, pin: null },
   ];
   const staffRows = await Promise.all(
-    staffSpecs.map(async (s) => ({
-      id: ids.newId('stf'),
-      tenant_id: tenantId,
-      username: s.username,
-      display_name: s.display,
-      role: s.role,
-      password_hash: await hashSecret(password),
-      pin_hash: s.pin ? await hashSecret(s.pin, PIN_COST) : null,
-      active: 1,
-      created_at: now,
-      updated_at: now,
-    })),
+    staffSpecs.map(async (s) => {
+      const id = ids.newId('stf');
+      return {
+        id,
+        tenant_id: tenantId,
+        username: s.username,
+        // personal data: encrypted with the staff member as the subject (modules/keys/staff-names)
+        display_name: await sealStaffName(deps.cipher, tenantId, id, s.display),
+        role: s.role,
+        password_hash: await hashSecret(password),
+        pin_hash: s.pin ? await hashSecret(s.pin, PIN_COST) : null,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      };
+    }),
   );
 
   const storeIds: Record<string, string> = {};

@@ -45,7 +45,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, setRefreshToken, setToken } from '../api/client';
-import { Enrol, SecondStep, SecurityPage } from './security';
+import { ApprovePage, Enrol, SecondStep, SecurityPage } from './security';
 import { Devices } from './devices';
 import { setLanguage } from '../i18n';
 import type { LoginAnswer, Me, Register, Staff, Store } from './admin-api';
@@ -99,6 +99,8 @@ const sections = [
   'cardExceptions',
   'security',
   'devices',
+  // a manager's phone opens #/approve/<id> from the push; not in the menu
+  'approve',
   'audit',
   // compliance: owners and auditors (the API refuses managers and cashiers)
   'compliance',
@@ -266,6 +268,7 @@ export default function AdminApp() {
   const seesCompliance = session.me.role === 'owner' || session.me.role === 'auditor';
   const visible = sections.filter(
     (s) =>
+      s !== 'approve' &&
       ((s !== 'staff' && s !== 'devices') || session.canWrite) &&
       (s !== 'cardExceptions' || session.canWrite) &&
       (!complianceSections.has(s) || seesCompliance),
@@ -331,6 +334,8 @@ function SectionView({ section, arg }: { section: Section; arg: string | undefin
       return <SecurityPage />;
     case 'devices':
       return <Devices />;
+    case 'approve':
+      return arg ? <ApprovePage id={arg} /> : <SecurityPage />;
     case 'audit':
       return <AuditTrail />;
     case 'analytics':

@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { api, type ApiResult } from '../api/client';
 import { useAdmin } from './admin-context';
-import { ErrorBox, Field, Notice, useFormatDate, useLoad, useSubmit } from './ui';
+import { ErrorBox, Field, Money, Notice, useFormatDate, useLoad, useSubmit } from './ui';
 
 /**
  * Second factors in the back office: the second step of a sign-in, enrolment at first sign-in,
@@ -294,12 +294,13 @@ interface ApprovalRow {
   createdAt: string;
 }
 interface Policy {
-  refundAbove: number | null;
+  /** currency → minor units */
+  refundAbove: Record<string, number>;
   void: boolean;
   priceOverride: boolean;
   discountAboveBp: number | null;
   drawerOpen: boolean;
-  paidOutAbove: number | null;
+  paidOutAbove: Record<string, number>;
   offlineLimitRaise: boolean;
 }
 
@@ -399,94 +400,156 @@ export function SecurityPage() {
   );
 }
 
-/** Approvals waiting for a manager: approve with a passkey (or a code), or refuse. */
-function Approvals() {
+/**
+ * The pending approvals, live: a long poll (GET /approvals?wait=…&known=…) answers as soon as the
+ * list changes, so a new request shows up at once without reloading the page.
+ */
+function usePendingApprovals() {
+  const [items, setItems] = useState<ApprovalRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      let known: string[] = [];
+      let wait = 0;
+      while (live) {
+        const r = await api<{ items: ApprovalRow[] }>(
+          'GET',
+          `/approvals?wait=${wait}&known=${encodeURIComponent(known.join(','))}`,
+        );
+        if (!live) return;
+        if (!r.ok) {
+          setError(r.error.message);
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          continue;
+        }
+        setError(null);
+        setItems(r.value.items);
+        known = r.value.items.map((a) => a.id);
+        wait = 20;
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [tick]);
+  return { items, error, reload: () => setTick((n) => n + 1) };
+}
+
+/** What an approval is about, in one line: the action, its amount or share, and the record. */
+function ApprovalSummary({ a }: { a: ApprovalRow }) {
   const { t } = useTranslation();
   const date = useFormatDate();
-  const list = useLoad(() => api<{ items: ApprovalRow[] }>('GET', '/approvals'), []);
-  const [code, setCode] = useState('');
-  const [done, setDone] = useState<string | null>(null);
-  const { busy, error, setError, run } = useSubmit();
-  useEffect(() => {
-    // a new request shows up without reloading the page
-    const timer = setInterval(() => list.reload(), 3000);
-    return () => clearInterval(timer);
-  }, [list.reload]);
+  return (
+    <>
+      <strong>{t(`admin.security.actions.${a.kind}`)}</strong>{' '}
+      {a.action.amount !== undefined && a.action.currency ? (
+        <Money minor={a.action.amount} currency={a.action.currency} />
+      ) : a.action.amount !== undefined ? (
+        String(a.action.amount)
+      ) : null}
+      {a.action.percentBp !== undefined ? ` ${a.action.percentBp / 100} %` : ''}
+      {a.action.entityId ? <span className="admin-muted"> · {a.action.entityId}</span> : null}
+      <br />
+      <span className="admin-muted">
+        {t('admin.security.requestedBy')}: {a.requestedByName} · {date(a.createdAt)}
+      </span>
+    </>
+  );
+}
 
-  async function approvePasskey(id: string) {
+/** Approve with a passkey or an authenticator code, or refuse: on the list and on the phone page. */
+function ApprovalButtons({ id, onDone }: { id: string; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const [code, setCode] = useState('');
+  const { busy, error, setError, run } = useSubmit();
+  async function approvePasskey() {
     setError(null);
     const p = await passkeyGet(`/approvals/${id}/challenge`);
     if (!p.ok) return setError(t('admin.security.passkeyFailed', { message: p.error.message }));
-    if (await run(() => api('POST', `/approvals/${id}/approve`, { method: 'passkey', ...p.value }))) {
-      setDone(t('admin.security.approved'));
-      list.reload();
-    }
+    if (await run(() => api('POST', `/approvals/${id}/approve`, { method: 'passkey', ...p.value })))
+      onDone(t('admin.security.approved'));
   }
-  async function approveCode(id: string) {
+  async function approveCode() {
     if (await run(() => api('POST', `/approvals/${id}/approve`, { method: 'totp', code: code.trim() }))) {
-      setDone(t('admin.security.approved'));
       setCode('');
-      list.reload();
+      onDone(t('admin.security.approved'));
     }
   }
+  return (
+    <div className="admin-approval-buttons">
+      <button
+        type="button"
+        className="admin-primary"
+        disabled={busy}
+        onClick={() => void approvePasskey()}
+        data-testid="admin-approval-passkey"
+      >
+        {t('admin.security.approve')}
+      </button>
+      <input
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+        placeholder="123456"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        size={8}
+        data-testid="admin-approval-code"
+      />
+      <button
+        type="button"
+        disabled={busy || !code.trim()}
+        onClick={() => void approveCode()}
+        data-testid="admin-approval-totp"
+      >
+        {t('admin.security.approveTotp')}
+      </button>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() =>
+          void run(() => api('POST', `/approvals/${id}/deny`, {})).then(
+            (r) => r && onDone(t('admin.security.refused')),
+          )
+        }
+        data-testid="admin-approval-deny"
+      >
+        {t('admin.security.deny')}
+      </button>
+      <ErrorBox message={error} />
+    </div>
+  );
+}
 
+/** Approvals waiting for a manager: approve with a passkey (or a code), or refuse. */
+function Approvals() {
+  const { t } = useTranslation();
+  const list = usePendingApprovals();
+  const [done, setDone] = useState<string | null>(null);
   return (
     <>
       <h2>{t('admin.security.approvals')}</h2>
       <Notice message={done} />
-      <ErrorBox message={error} />
-      {list.data && list.data.items.length === 0 ? (
+      <ErrorBox message={list.error} />
+      {list.items && list.items.length === 0 ? (
         <p className="admin-muted">{t('admin.security.noApprovals')}</p>
       ) : null}
       <table className="admin-table">
         <tbody>
-          {list.data?.items.map((a) => (
-            <tr key={a.id} data-testid="admin-approval-row">
-              <td>{t(`admin.security.actions.${a.kind}`)}</td>
+          {list.items?.map((a) => (
+            <tr key={a.id} data-testid="admin-approval-row" data-approval-id={a.id}>
               <td>
-                {a.action.amount !== undefined ? `${a.action.amount} ${a.action.currency ?? ''}` : ''}
-                {a.action.percentBp !== undefined ? `${a.action.percentBp / 100} %` : ''}
-              </td>
-              <td>{a.action.entityId}</td>
-              <td>
-                {t('admin.security.requestedBy')}: {a.requestedByName} · {date(a.createdAt)}
+                <ApprovalSummary a={a} />
               </td>
               <td>
-                <button
-                  type="button"
-                  className="admin-primary"
-                  disabled={busy}
-                  onClick={() => void approvePasskey(a.id)}
-                  data-testid="admin-approval-passkey"
-                >
-                  {t('admin.security.approve')}
-                </button>
-                <input
-                  value={code}
-                  onChange={(e) => setCode(e.target.value)}
-                  placeholder="123456"
-                  inputMode="numeric"
-                  size={8}
-                  data-testid="admin-approval-code"
+                <ApprovalButtons
+                  id={a.id}
+                  onDone={(m) => {
+                    setDone(m);
+                    list.reload();
+                  }}
                 />
-                <button
-                  type="button"
-                  disabled={busy || !code.trim()}
-                  onClick={() => void approveCode(a.id)}
-                  data-testid="admin-approval-totp"
-                >
-                  {t('admin.security.approveTotp')}
-                </button>
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() =>
-                    void run(() => api('POST', `/approvals/${a.id}/deny`, {})).then(() => list.reload())
-                  }
-                  data-testid="admin-approval-deny"
-                >
-                  {t('admin.security.deny')}
-                </button>
               </td>
             </tr>
           ))}
@@ -496,8 +559,51 @@ function Approvals() {
   );
 }
 
+/**
+ * The page a manager's phone opens from the push (`#/approve/<id>`): one approval, large
+ * buttons, a passkey (fingerprint or face) or an authenticator code.
+ */
+export function ApprovePage({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const one = useLoad(() => api<ApprovalRow & { status: string }>('GET', `/approvals/${id}`), [id]);
+  const [done, setDone] = useState<string | null>(null);
+  const a = one.data;
+  return (
+    <section className="admin-approve-page" data-testid="admin-approve-page">
+      <h1>{t('admin.security.approveTitle')}</h1>
+      <ErrorBox message={one.error?.message ?? null} />
+      {a ? (
+        <>
+          <p data-testid="admin-approve-summary">
+            <ApprovalSummary a={a} />
+          </p>
+          {done ? (
+            <Notice message={done} />
+          ) : a.status === 'pending' ? (
+            <ApprovalButtons
+              id={a.id}
+              onDone={(m) => {
+                setDone(m);
+                one.reload();
+              }}
+            />
+          ) : (
+            <p data-testid="admin-approve-status">{t(`admin.security.status.${a.status}`)}</p>
+          )}
+        </>
+      ) : null}
+      <a href="#/security">{t('admin.security.allApprovals')}</a>
+    </section>
+  );
+}
+
+interface Thresholds {
+  [currency: string]: number;
+}
+
 function PolicyForm() {
   const { t } = useTranslation();
+  const { stores } = useAdmin();
   const loaded = useLoad(() => api<Policy>('GET', '/approvals/policy'), []);
   const [p, setP] = useState<Policy | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -507,7 +613,39 @@ function PolicyForm() {
   }, [loaded.data]);
   if (!p) return null;
   const num = (v: string) => (v.trim() === '' ? null : Math.max(0, Math.floor(Number(v))));
-  const numField = (k: 'refundAbove' | 'discountAboveBp' | 'paidOutAbove') => (
+  // one threshold per currency: the stores' currencies and any the policy already names
+  const currencies = [
+    ...new Set([
+      ...stores.map((s) => s.currency),
+      ...Object.keys(p.refundAbove),
+      ...Object.keys(p.paidOutAbove),
+    ]),
+  ].sort();
+  const amountFields = (k: 'refundAbove' | 'paidOutAbove') => (
+    <Field label={t(`admin.security.${k}`)}>
+      <div className="admin-row">
+        {currencies.map((c) => (
+          <label key={c} className="admin-inline">
+            {c}{' '}
+            <input
+              inputMode="numeric"
+              size={10}
+              value={p[k][c] ?? ''}
+              onChange={(e) => {
+                const v = num(e.target.value);
+                const next: Thresholds = { ...p[k] };
+                if (v === null) delete next[c];
+                else next[c] = v;
+                setP({ ...p, [k]: next });
+              }}
+              data-testid={`admin-policy-${k}-${c}`}
+            />
+          </label>
+        ))}
+      </div>
+    </Field>
+  );
+  const numField = (k: 'discountAboveBp') => (
     <Field label={t(`admin.security.${k}`)}>
       <input
         inputMode="numeric"
@@ -539,12 +677,12 @@ function PolicyForm() {
       }}
     >
       <h2>{t('admin.security.policy')}</h2>
-      {numField('refundAbove')}
+      {amountFields('refundAbove')}
       {flag('void', t('admin.security.voids'))}
       {flag('priceOverride', t('admin.security.priceOverride'))}
       {numField('discountAboveBp')}
       {flag('drawerOpen', t('admin.security.drawerOpen'))}
-      {numField('paidOutAbove')}
+      {amountFields('paidOutAbove')}
       {flag('offlineLimitRaise', t('admin.security.offlineLimitRaise'))}
       <ErrorBox message={error} />
       <Notice message={saved} />

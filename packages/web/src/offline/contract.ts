@@ -86,6 +86,8 @@ export interface CartLine {
   quantity: number;
   /** from an embedded-price label */
   priceOverride?: number;
+  /** a unit price the cashier typed over the store's price (may need a manager's approval) */
+  unitPrice?: number;
   discount?: AppliedDiscount;
 }
 
@@ -234,13 +236,16 @@ export interface Till {
   /**
    * Records a sale. Tenders the server must authorize first (gift card, store credit, wallet, a
    * card charged on a terminal) are sent at once and the sale is only kept when the server takes
-   * it; a decline comes back as an error so the cashier can choose another tender.
+   * it; a decline comes back as an error so the cashier can choose another tender. A sale with a
+   * typed price or a manual discount is sent at once too (online): the server may answer
+   * `approval_required`, and the retry carries the manager's approvals (`approvalIds`). Offline,
+   * such a sale is refused (`needs_manager_online`) when the last-known policy would need a manager.
    */
   completeSale(
     cart: Cart,
     tenders: TenderEntry[],
     /** `orderId`: keep the same id (and so the same Idempotency-Key) when retrying after a decline */
-    extra?: { tip?: number; orderId?: string },
+    extra?: { tip?: number; orderId?: string; approvalIds?: readonly string[] },
   ): Promise<TillResult<LocalSale>>;
   recentSales(limit: number): Promise<LocalSale[]>;
   /**

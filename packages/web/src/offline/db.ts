@@ -117,6 +117,8 @@ export const META = {
   catalogCursor: 'catalogCursor',
   lastSyncAt: 'lastSyncAt',
   lastRegister: 'lastRegister',
+  /** the tenant's approval policy as last read online (the offline rule for hand-made changes) */
+  approvalPolicy: 'approvalPolicy',
 } as const;
 
 export async function getMeta<T>(db: TillDb, key: string): Promise<T | undefined> {

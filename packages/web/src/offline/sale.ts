@@ -10,6 +10,7 @@ import {
   promotionHints,
   saleContext,
   settleTenders,
+  type AppliedDiscount,
   type Promotion,
   type CartInput,
   type CartLineInput,
@@ -21,7 +22,7 @@ import {
   type TaxClass,
   type TenderKind,
 } from '@opentill/core';
-import type { Cart, RegisterInfo, TenderEntry, TillResult } from './contract';
+import type { Cart, CartLine, RegisterInfo, TenderEntry, TillResult } from './contract';
 import type { StoreRow, TaxClassRow } from './db';
 
 /** Tenders whose balance lives on a server: refused offline. */
@@ -35,7 +36,7 @@ export function pricingLines(cart: Cart, price: PriceLookup): TillResult<CartLin
   for (const line of cart.lines) {
     const current = price(line.item.variantId);
     const unitPrice = current === undefined ? line.item.price : current;
-    if (unitPrice === null && line.priceOverride === undefined) {
+    if (unitPrice === null && line.priceOverride === undefined && line.unitPrice === undefined) {
       return fail('no_price', `${line.item.name} has no price in this store.`, { lineId: line.lineId });
     }
     lines.push({
@@ -43,7 +44,7 @@ export function pricingLines(cart: Cart, price: PriceLookup): TillResult<CartLin
       variantId: line.item.variantId,
       name: line.item.name,
       unit: line.item.unit,
-      unitPrice: unitPrice ?? 0,
+      unitPrice: line.unitPrice ?? unitPrice ?? 0,
       quantity: line.quantity,
       taxClassId: line.item.taxClassId,
       productId: line.item.productId,
@@ -227,6 +228,36 @@ const discountBody = (d: { discount: DiscountBody | { kind: string }; reason: st
  * server only accepts as the label itself: rebuilt from the item's PLU with the store's first
  * price rule (the server decodes the same PLU and price).
  */
+/** What the register needs of the tenant's approval policy to decide offline. */
+export interface OfflineApprovalPolicy {
+  priceOverride: boolean;
+  discountAboveBp: number | null;
+}
+
+/**
+ * Offline, nobody can approve (an approval is signed by the server). A sale whose hand-made
+ * changes would need a manager is therefore refused on the register: a typed price unless the
+ * last-known policy lets prices change freely (unknown policy: refused), a manual discount above
+ * the last-known threshold. What passes is checked again by the server when the sale syncs.
+ */
+export function offlineNeedsManager(cart: Cart, policy: OfflineApprovalPolicy | undefined): boolean {
+  if (cart.lines.some((l) => l.unitPrice !== undefined) && (policy?.priceOverride ?? true)) return true;
+  const limit = policy?.discountAboveBp;
+  if (limit === null || limit === undefined) return false;
+  const gross = (l: CartLine) => Math.round((l.unitPrice ?? l.item.price ?? 0) * l.quantity);
+  const share = (d: AppliedDiscount, base: number) =>
+    d.discount.kind === 'percent'
+      ? d.discount.percentBp
+      : base <= 0
+        ? 10_000
+        : Math.ceil((d.discount.amount * 10_000) / base);
+  const all = cart.lines.reduce((sum, l) => sum + gross(l), 0);
+  return (
+    cart.lines.some((l) => l.discount !== undefined && share(l.discount, gross(l)) > limit) ||
+    cart.orderDiscounts.some((d) => share(d, all) > limit)
+  );
+}
+
 export function orderBody(args: {
   orderId: string;
   store: StoreRow;
@@ -264,6 +295,7 @@ export function orderBody(args: {
       out.variantId = line.item.variantId;
       out.quantity = line.quantity;
     }
+    if (line.unitPrice !== undefined) out.priceOverride = line.unitPrice;
     if (line.discount) out.discount = discountBody(line.discount);
     lines.push(out);
   }

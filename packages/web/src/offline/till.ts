@@ -65,7 +65,9 @@ import {
   forDevice,
   hintsInStore,
   needsAuthorization,
+  offlineNeedsManager,
   offlineTenders,
+  type OfflineApprovalPolicy,
   orderBody,
   priceInStore,
   receiptToken,
@@ -432,6 +434,13 @@ class TillEngine implements Till {
       if (e && !e.ok) this.update({ lastError: e.error.message });
       return false;
     }
+    // the approval policy, for deciding offline (modules/approvals); not fatal when refused
+    const policy = await this.call<OfflineApprovalPolicy>('GET', '/approvals/policy');
+    if (policy.ok)
+      await setMeta(this.db, META.approvalPolicy, {
+        priceOverride: policy.value.priceOverride,
+        discountAboveBp: policy.value.discountAboveBp,
+      });
     const storeRows = stores.value.items;
     const registerRows = registers.value.items
       .filter((r) => r.active !== false)
@@ -1004,7 +1013,8 @@ class TillEngine implements Till {
   async completeSale(
     cart: Cart,
     tenders: TenderEntry[],
-    extra: { tip?: number; orderId?: string } = {},
+    /** approvalIds: a manager's approvals for the sale's hand-made changes (x-approval-id) */
+    extra: { tip?: number; orderId?: string; approvalIds?: readonly string[] } = {},
   ): Promise<TillResult<LocalSale>> {
     await this.start();
     const store = this.currentStore();
@@ -1017,7 +1027,17 @@ class TillEngine implements Till {
     // priced at the sale's own instant: the server reads time windows at `createdAt` too
     const priced = this.price(cart, createdAt);
     if (!priced.ok) return priced;
-    const taken = offlineTenders(tenders, this.state.online && navigator.onLine, register);
+    const online = this.state.online && navigator.onLine;
+    // a typed price or a manual discount: online the server decides now (and may ask for a
+    // manager: approval_required); offline only what no manager would have to approve
+    const manual =
+      cart.orderDiscounts.length > 0 || cart.lines.some((l) => l.unitPrice !== undefined || l.discount);
+    if (manual && !online) {
+      const policy = await getMeta<OfflineApprovalPolicy>(this.db, META.approvalPolicy);
+      if (offlineNeedsManager(cart, policy))
+        return fail('needs_manager_online', 'A manager must approve this, which needs the network.');
+    }
+    const taken = offlineTenders(tenders, online, register);
     if (!taken.ok) return taken;
     const tip = extra.tip ?? 0;
     const settled = settle(priced.value, taken.value.tenders, store, tip);
@@ -1037,10 +1057,11 @@ class TillEngine implements Till {
     if (!body.ok) return body;
     // gift card, store credit, wallet, a card on the terminal: the server decides now; a decline
     // is returned (nothing kept) so the cashier can take another tender
-    const authorize = needsAuthorization(taken.value.tenders);
+    const authorize = needsAuthorization(taken.value.tenders) || (manual && online);
     if (authorize) {
       const sent = await api('POST', '/orders', body.value, {
         'idempotency-key': idempotencyKeyFor(orderId),
+        ...(extra.approvalIds?.length ? { 'x-approval-id': extra.approvalIds.join(',') } : {}),
       });
       if (!sent.ok) {
         return fail(

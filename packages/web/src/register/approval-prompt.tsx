@@ -18,7 +18,7 @@ type Options = Parameters<typeof startAuthentication>[0]['optionsJSON'];
 /**
  * "Manager approval": asks the server for an approval of exactly this action, then either a
  * manager approves here (username + PIN + passkey or authenticator code) or remotely from the
- * back office or a phone, which this dialog notices by polling. `onApproved` gets the approval id
+ * back office or a phone, which this dialog notices through a long poll. `onApproved` gets the approval id
  * the action is retried with (header x-approval-id).
  *
  * data-testids: approval-prompt, approval-username, approval-pin, approval-code,
@@ -54,17 +54,26 @@ export function ApprovalPrompt({
     };
   }, [action]);
 
-  // a manager may approve from the back office or a phone: notice it here
+  // a manager may approve from the back office or a phone: a long poll answers the moment they do
   useEffect(() => {
     if (!id) return;
-    const timer = setInterval(() => {
-      void api<{ status: string }>('GET', `/approvals/${id}`).then((r) => {
-        if (!r.ok || done.current) return;
-        if (r.value.status === 'approved') finish(id);
-        else if (r.value.status === 'denied') setError(t('register.approval.denied'));
-      });
-    }, 2000);
-    return () => clearInterval(timer);
+    let live = true;
+    void (async () => {
+      while (live && !done.current) {
+        const r = await api<{ status: string }>('GET', `/approvals/${id}?wait=20`);
+        if (!live || done.current) return;
+        if (!r.ok) {
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          continue;
+        }
+        if (r.value.status === 'approved') return finish(id);
+        if (r.value.status === 'denied') return setError(t('register.approval.denied'));
+        if (r.value.status === 'expired') return setError(t('register.approval.expired'));
+      }
+    })();
+    return () => {
+      live = false;
+    };
   }, [id]);
 
   function finish(approvalId: string) {

@@ -17,7 +17,10 @@ export const allowsFraction = (item: CatalogItem): boolean => unitAllowsFraction
 export function addItem(cart: Cart, item: CatalogItem, quantity = 1): Cart {
   const same = allowsFraction(item)
     ? undefined
-    : cart.lines.find((l) => l.item.variantId === item.variantId && !l.priceOverride && !l.discount);
+    : cart.lines.find(
+        (l) =>
+          l.item.variantId === item.variantId && !l.priceOverride && l.unitPrice === undefined && !l.discount,
+      );
   if (same) return setQuantity(cart, same.lineId, same.quantity + quantity);
   return { ...cart, lines: [...cart.lines, { lineId: newLineId(), item, quantity }] };
 }
@@ -48,6 +51,23 @@ export function setLineDiscount(cart: Cart, lineId: string, discount: AppliedDis
       return discount ? { ...rest, discount } : rest;
     }),
   };
+}
+
+/** A unit price typed over the store's price (null: back to the store's price). */
+export function setLinePrice(cart: Cart, lineId: string, unitPrice: number | null): Cart {
+  return {
+    ...cart,
+    lines: cart.lines.map((l) => {
+      if (l.lineId !== lineId) return l;
+      const { unitPrice: _old, ...rest } = l;
+      return unitPrice === null ? rest : { ...rest, unitPrice };
+    }),
+  };
+}
+
+/** Changes the cashier made by hand: a typed price or a discount (a manager may have to approve). */
+export function handMade(cart: Cart): boolean {
+  return cart.orderDiscounts.length > 0 || cart.lines.some((l) => l.unitPrice !== undefined || l.discount);
 }
 
 export function setOrderDiscount(cart: Cart, discount: AppliedDiscount | null): Cart {

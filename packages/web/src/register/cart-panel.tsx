@@ -25,6 +25,7 @@ function Line({
   onQuantity,
   onRemove,
   onDiscount,
+  onPrice,
   canDiscount,
 }: {
   line: CartLine;
@@ -35,6 +36,7 @@ function Line({
   onQuantity: () => void;
   onRemove: () => void;
   onDiscount: () => void;
+  onPrice: () => void;
   canDiscount: boolean;
 }) {
   const { t, i18n } = useTranslation();
@@ -58,8 +60,13 @@ function Line({
         <span className="reg-muted">
           {fixed
             ? t('register.cart.labelPrice')
-            : `${money(line.item.price ?? 0)}${line.item.unit === 'each' ? '' : ` / ${t(`register.units.${line.item.unit}`)}`}`}
+            : `${money(line.unitPrice ?? line.item.price ?? 0)}${line.item.unit === 'each' ? '' : ` / ${t(`register.units.${line.item.unit}`)}`}`}
         </span>
+        {line.unitPrice !== undefined ? (
+          <span className="reg-discount-tag" data-testid="line-price-override">
+            {t('register.price.overridden', { price: money(line.item.price ?? 0) })}
+          </span>
+        ) : null}
         {line.discount ? (
           <span className="reg-discount-tag" data-testid="line-discount">
             −{discountLabel(line.discount, money)} · {line.discount.reason}
@@ -117,6 +124,19 @@ function Line({
             %
           </button>
         ) : null}
+        {canDiscount && !fixed ? (
+          <button
+            type="button"
+            data-testid="line-price-button"
+            aria-label={t('register.price.change')}
+            onClick={(e) => {
+              e.stopPropagation();
+              onPrice();
+            }}
+          >
+            ¤
+          </button>
+        ) : null}
         <button
           type="button"
           className="reg-danger-ghost"
@@ -145,6 +165,7 @@ export function CartPanel(props: {
   onQuantity: (lineId: string) => void;
   onRemove: (lineId: string) => void;
   onLineDiscount: (lineId: string) => void;
+  onLinePrice: (lineId: string) => void;
   onOrderDiscount: () => void;
   onClear: () => void;
   onPark: () => void;
@@ -172,6 +193,7 @@ export function CartPanel(props: {
             onQuantity={() => props.onQuantity(line.lineId)}
             onRemove={() => props.onRemove(line.lineId)}
             onDiscount={() => props.onLineDiscount(line.lineId)}
+            onPrice={() => props.onLinePrice(line.lineId)}
             canDiscount={props.canDiscount}
           />
         ))}

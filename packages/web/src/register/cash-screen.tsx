@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import { parseAmount } from './money';
 import { useRegister, useSyncState } from './register-context';
 import { ErrorText, Kbd, Keypad } from './widgets';
+import { ApprovalPrompt, type ApprovalAction } from './approval-prompt';
 
 interface CashSession {
   id: string;
@@ -147,6 +148,9 @@ export function CashScreen({ onBack }: { onBack: () => void }) {
   const [counted, setCounted] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // "no sale": opening the drawer may need a manager (approval prompt, then retry with the approval)
+  const [drawerApproval, setDrawerApproval] = useState<ApprovalAction | null>(null);
+  const [drawerOpened, setDrawerOpened] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const r = await api<CashSession>(
@@ -187,6 +191,25 @@ export function CashScreen({ onBack }: { onBack: () => void }) {
     setCashSession(r.value);
     setReport(null);
     setFloatText('');
+  };
+
+  const openDrawer = async (approvalId?: string) => {
+    if (!cashSession) return;
+    setError(null);
+    setDrawerApproval(null);
+    setDrawerOpened(null);
+    const r = await api<{ openedAt: string }>(
+      'POST',
+      `/cash-sessions/${encodeURIComponent(cashSession.id)}/drawer-open`,
+      { reason: t('register.cash.noSaleReason') },
+      approvalId ? { 'x-approval-id': approvalId } : {},
+    );
+    if (!r.ok && r.error.code === 'approval_required') {
+      const action = (r.error.details as { action?: ApprovalAction } | undefined)?.action;
+      if (action) return setDrawerApproval(action);
+    }
+    if (!r.ok) return setError(r.error.message);
+    setDrawerOpened(t('register.cash.drawerOpened'));
   };
 
   const xReport = async () => {
@@ -264,6 +287,18 @@ export function CashScreen({ onBack }: { onBack: () => void }) {
             })}
           </h2>
           <p>{t('register.cash.floatWas', { amount: money(cashSession.openingFloat) })}</p>
+          {drawerOpened ? (
+            <p className="reg-muted" data-testid="cash-drawer-opened">
+              {drawerOpened}
+            </p>
+          ) : null}
+          {drawerApproval ? (
+            <ApprovalPrompt
+              action={drawerApproval}
+              onApproved={(id) => void openDrawer(id)}
+              onClose={() => setDrawerApproval(null)}
+            />
+          ) : null}
           {sync.unsynced > 0 ? (
             <p className="reg-warning" data-testid="cash-unsynced">
               {t('register.cash.unsyncedBlock', { count: sync.unsynced })}
@@ -272,6 +307,9 @@ export function CashScreen({ onBack }: { onBack: () => void }) {
           <div className="reg-row">
             <button type="button" data-testid="cash-x-report" onClick={() => void xReport()}>
               {t('register.cash.xReport')}
+            </button>
+            <button type="button" data-testid="cash-no-sale" onClick={() => void openDrawer()}>
+              {t('register.cash.noSale')}
             </button>
             <button
               type="button"

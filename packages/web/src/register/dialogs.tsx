@@ -62,6 +62,70 @@ export function QuantityDialog({
   );
 }
 
+/** A unit price typed over the store's price (a price override; the server may ask for a manager). */
+export function PriceDialog({
+  title,
+  current,
+  onDone,
+  onClose,
+}: {
+  title: string;
+  current: number | undefined;
+  onDone: (unitPrice: number | null) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { session } = useRegister();
+  const currency = session.store.currency;
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = () => {
+    const amount = parseAmount(text, currency);
+    if (amount === undefined || amount < 0) return setError(t('register.price.bad'));
+    onDone(amount);
+  };
+  return (
+    <Modal title={title} onClose={onClose} testId="price-dialog">
+      <form
+        className="reg-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <label>
+          {t('register.price.label', { currency })}
+          <input
+            data-testid="price-value"
+            inputMode="decimal"
+            autoFocus
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <Keypad value={text} onChange={setText} testId="price-pad" />
+        <p className="reg-muted">{t('register.price.hint')}</p>
+        <ErrorText message={error} />
+        <div className="reg-row">
+          {current !== undefined ? (
+            <button
+              type="button"
+              className="reg-danger-ghost"
+              data-testid="price-reset"
+              onClick={() => onDone(null)}
+            >
+              {t('register.price.reset')}
+            </button>
+          ) : null}
+          <button type="submit" className="reg-primary" data-testid="price-apply">
+            {t('register.price.apply')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 /** A line or order discount: an amount or a percentage, with a reason. */
 export function DiscountDialog({
   title,

@@ -10,6 +10,7 @@ import { publishDisplay } from './display-sync';
 import { parseAmount, quickAmounts } from './money';
 import { useRegister, useSyncState } from './register-context';
 import { ErrorText, Kbd, Keypad } from './widgets';
+import { ApprovalPrompt, type ApprovalAction } from './approval-prompt';
 
 type Kind = Extract<TenderKind, 'cash' | 'card' | 'wallet' | 'gift_card' | 'store_credit' | 'loyalty_points'>;
 const KINDS: Kind[] = ['cash', 'card', 'wallet', 'gift_card', 'store_credit'];
@@ -81,6 +82,9 @@ export function PayScreen({
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tip, setTip] = useState(0);
+  // a price override or discount the server wants a manager for, and the approvals already given
+  const [approval, setApproval] = useState<ApprovalAction | null>(null);
+  const [approvalIds, setApprovalIds] = useState<string[]>([]);
   const [wallet, setWallet] = useState<WalletPayment | null>(null);
   const [walletCode, setWalletCode] = useState('');
   // one order id for every try of this payment: a retry after a decline reuses the Idempotency-Key
@@ -331,14 +335,20 @@ export function PayScreen({
     });
   };
 
-  const complete = async () => {
+  const complete = async (ids: string[] = approvalIds) => {
     if (!paid || busy) return;
     setBusy(true);
     setError(null);
-    const result = await till.completeSale(cart, tenders, { tip, orderId });
+    setApproval(null);
+    const result = await till.completeSale(cart, tenders, { tip, orderId, approvalIds: ids });
     setBusy(false);
     if (!result.ok) {
       const { code, message, details } = result.error as { code: string; message: string; details?: unknown };
+      if (code === 'approval_required') {
+        const action = (details as { action?: ApprovalAction } | undefined)?.action;
+        if (action) return setApproval(action);
+      }
+      if (code === 'needs_manager_online') return setError(t('register.approval.offline'));
       const info = (details ?? {}) as { tender?: number; approved?: number; remaining?: number };
       if (code === 'payment_partially_approved' && info.tender !== undefined && info.approved !== undefined) {
         // keep what the card approved (the retry reuses that approval); the rest needs another tender
@@ -645,6 +655,17 @@ export function PayScreen({
           </button>
         </form>
       </section>
+      {approval ? (
+        <ApprovalPrompt
+          action={approval}
+          onApproved={(id) => {
+            const ids = [...approvalIds, id];
+            setApprovalIds(ids);
+            void complete(ids);
+          }}
+          onClose={() => setApproval(null)}
+        />
+      ) : null}
     </div>
   );
 }

@@ -10,12 +10,13 @@ import {
   emptyCart,
   removeLine,
   setLineDiscount,
+  setLinePrice,
   setOrderDiscount,
   setQuantity,
 } from './cart-ops';
 import { CatalogPanel } from './catalog-panel';
 import { MemberBar } from './member-panel';
-import { DiscountDialog, ParkDialog, ParkedList, QuantityDialog } from './dialogs';
+import { DiscountDialog, ParkDialog, ParkedList, PriceDialog, QuantityDialog } from './dialogs';
 import { itemName } from './names';
 import { canDiscount, useRegister } from './register-context';
 import { PromotionHintStrip } from './promotion-hints';
@@ -25,6 +26,7 @@ type Dialog =
   | { kind: 'weigh'; item: CatalogItem }
   | { kind: 'quantity'; lineId: string }
   | { kind: 'lineDiscount'; lineId: string }
+  | { kind: 'linePrice'; lineId: string }
   | { kind: 'orderDiscount' }
   | { kind: 'park' }
   | { kind: 'parked' }
@@ -158,6 +160,7 @@ export function SellingScreen({
           onQuantity={(lineId) => setDialog({ kind: 'quantity', lineId })}
           onRemove={(id) => setCart((c) => removeLine(c, id))}
           onLineDiscount={(lineId) => setDialog({ kind: 'lineDiscount', lineId })}
+          onLinePrice={(lineId) => setDialog({ kind: 'linePrice', lineId })}
           onOrderDiscount={() => setDialog({ kind: 'orderDiscount' })}
           onClear={() => setCart(() => emptyCart())}
           onPark={() => setDialog({ kind: 'park' })}
@@ -199,6 +202,19 @@ export function SellingScreen({
           onClose={close}
           onDone={(d) => {
             setCart((c) => setLineDiscount(c, dialog.lineId, d));
+            close();
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'linePrice' && lineOf(dialog.lineId) ? (
+        <PriceDialog
+          title={t('register.price.title', {
+            name: itemName(lineOf(dialog.lineId)!.item, i18n.language),
+          })}
+          current={lineOf(dialog.lineId)!.unitPrice}
+          onClose={close}
+          onDone={(p) => {
+            setCart((c) => setLinePrice(c, dialog.lineId, p));
             close();
           }}
         />

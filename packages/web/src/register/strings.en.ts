@@ -94,6 +94,16 @@ export const registerEn = {
     quantity: 'Quantity',
     weight: 'Weight in {{unit}}',
   },
+  price: {
+    title: 'Price of {{name}}',
+    change: 'Change the price',
+    label: 'Unit price ({{currency}})',
+    hint: 'A changed price may need a manager’s approval when the sale is paid.',
+    apply: 'Use this price',
+    reset: 'Back to the store price',
+    bad: 'Enter a price, like 5 or 5.50.',
+    overridden: 'price changed (store price {{price}})',
+  },
   discount: {
     lineTitle: 'Discount on {{name}}',
     orderTitle: 'Discount on the whole sale',
@@ -216,6 +226,9 @@ export const registerEn = {
     openSince: 'Open since {{time}}',
     floatWas: 'Opening float {{amount}}',
     xReport: 'X report',
+    noSale: 'No sale: open the drawer',
+    noSaleReason: 'No sale',
+    drawerOpened: 'The drawer was opened (recorded in the audit trail).',
     zReport: 'Z report',
     close: 'Close the drawer…',
     closeConfirm: 'Close and print Z report',
@@ -262,7 +275,10 @@ export const registerEn = {
       'A manager can also approve from the back office or their phone; this screen will continue by itself.',
     needManager: 'Enter the manager’s username and PIN first.',
     denied: 'The manager refused.',
+    expired: 'Nobody answered in time; close this and try again.',
     passkeyFailed: 'The passkey did not answer: {{message}}',
+    offline:
+      'A changed price or this discount needs a manager, who can only approve while the register is online. Remove it or wait for the connection.',
     kinds: {
       refund: 'This refund needs a manager’s approval.',
       void: 'Voiding needs a manager’s approval.',

@@ -16,13 +16,23 @@ const ORIGIN = 'http://localhost:8080';
 
 describe('approval policy', () => {
   it('asks for a manager only above the thresholds', () => {
-    const p = { ...defaultPolicy, refundAbove: 5000, discountAboveBp: 2000, paidOutAbove: 0, void: true };
+    const p = {
+      ...defaultPolicy,
+      refundAbove: { CNY: 5000, JPY: 500 },
+      discountAboveBp: 2000,
+      paidOutAbove: { CNY: 0 },
+      void: true,
+    };
     expect(needsApproval(defaultPolicy, { kind: 'void' })).toBe(false);
-    expect(needsApproval(p, { kind: 'refund', amount: 5000 })).toBe(false);
-    expect(needsApproval(p, { kind: 'refund', amount: 5001 })).toBe(true);
+    expect(needsApproval(p, { kind: 'refund', amount: 5000, currency: 'CNY' })).toBe(false);
+    expect(needsApproval(p, { kind: 'refund', amount: 5001, currency: 'CNY' })).toBe(true);
+    // each currency has its own threshold; a currency without one never waits
+    expect(needsApproval(p, { kind: 'refund', amount: 501, currency: 'JPY' })).toBe(true);
+    expect(needsApproval(p, { kind: 'refund', amount: 999_999, currency: 'USD' })).toBe(false);
     expect(needsApproval(p, { kind: 'discount', percentBp: 2000 })).toBe(false);
     expect(needsApproval(p, { kind: 'discount', percentBp: 2500 })).toBe(true);
-    expect(needsApproval(p, { kind: 'paid_out', amount: 1 })).toBe(true);
+    expect(needsApproval(p, { kind: 'paid_out', amount: 1, currency: 'CNY' })).toBe(true);
+    expect(needsApproval(p, { kind: 'paid_out', amount: 1, currency: 'USD' })).toBe(false);
     expect(needsApproval(p, { kind: 'void' })).toBe(true);
     expect(needsApproval(p, { kind: 'drawer_open' })).toBe(false);
   });
@@ -62,9 +72,9 @@ describe.each(engines)('step-up approvals (%s)', (engine) => {
     cashier = { authorization: `Bearer ${pin.json().token as string}` };
     const policy = await inject('PUT', '/approvals/policy', t.auth('owner'), {
       ...defaultPolicy,
-      refundAbove: 100,
+      refundAbove: { CNY: 100 },
       void: true,
-      paidOutAbove: 0,
+      paidOutAbove: { CNY: 0 },
       offlineLimitRaise: true,
     });
     expect(policy.statusCode).toBe(200);

@@ -7,6 +7,7 @@ import { parseProof } from '../auth/routes';
 import { can } from '../auth/permissions';
 import {
   approvalKinds,
+  MAX_WAIT_S,
   needsApproval,
   type ApprovalAction,
   type ApprovalPolicy,
@@ -17,7 +18,14 @@ const bearer = [{ bearer: [] }];
 const tags = ['approvals'];
 const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const money = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const threshold = { anyOf: [money, { type: 'null' }] } as const;
+/** currency code → minor units; codes are checked against the currency table (unknown: 422) */
+const thresholds = {
+  type: 'object',
+  maxProperties: 200,
+  propertyNames: { type: 'string', minLength: 1, maxLength: 10 },
+  additionalProperties: money,
+} as const;
+const waitS = { type: 'integer', minimum: 0, maximum: MAX_WAIT_S } as const;
 const actionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -34,12 +42,12 @@ const policySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    refundAbove: threshold,
+    refundAbove: thresholds,
     void: { type: 'boolean' },
     priceOverride: { type: 'boolean' },
     discountAboveBp: { anyOf: [{ type: 'integer', minimum: 0, maximum: 10_000 }, { type: 'null' }] },
     drawerOpen: { type: 'boolean' },
-    paidOutAbove: threshold,
+    paidOutAbove: thresholds,
     offlineLimitRaise: { type: 'boolean' },
   },
   required: [
@@ -69,7 +77,8 @@ export function approvalsRoutes(approvals: ApprovalsService, guard: Guard) {
         preHandler: guard('stores.write'),
         schema: { tags, summary: 'Set the approval thresholds', security: bearer, body: policySchema },
       },
-      async (request) => approvals.setPolicy(authOf(request), request.body as ApprovalPolicy),
+      async (request, reply) =>
+        sendResult(reply, await approvals.setPolicy(authOf(request), request.body as ApprovalPolicy)),
     );
 
     app.post(
@@ -92,9 +101,25 @@ export function approvalsRoutes(approvals: ApprovalsService, guard: Guard) {
       '/approvals',
       {
         preHandler: guard('approvals.grant'),
-        schema: { tags, summary: 'Approvals waiting for a manager', security: bearer },
+        schema: {
+          tags,
+          summary:
+            'Approvals waiting for a manager. With `wait` (seconds) it is a long poll: it answers when the pending list differs from `known` (comma-separated ids) or when the time is up',
+          security: bearer,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { wait: waitS, known: { type: 'string', maxLength: 4000 } },
+          },
+        },
       },
-      async (request) => ({ items: await approvals.pending(authOf(request).tenantId) }),
+      async (request) => {
+        const q = request.query as { wait?: number; known?: string };
+        const tenantId = authOf(request).tenantId;
+        if (!q.wait) return { items: await approvals.pending(tenantId) };
+        const known = (q.known ?? '').split(',').filter((x) => x !== '');
+        return { items: await approvals.waitPending(tenantId, known, q.wait) };
+      },
     );
 
     app.get(
@@ -103,14 +128,22 @@ export function approvalsRoutes(approvals: ApprovalsService, guard: Guard) {
         preHandler: guard(null),
         schema: {
           tags,
-          summary: 'One approval (its requester polls this)',
+          summary:
+            'One approval. Its requester long-polls it with `wait` (seconds): the answer comes as soon as it is decided',
           security: bearer,
           params: { type: 'object', properties: { id }, required: ['id'] },
+          querystring: { type: 'object', additionalProperties: false, properties: { wait: waitS } },
         },
       },
       async (request, reply) => {
         const ctx = authOf(request);
-        const r = await approvals.get(ctx.tenantId, (request.params as { id: string }).id);
+        const approvalId = (request.params as { id: string }).id;
+        const wait = (request.query as { wait?: number }).wait ?? 0;
+        // only its requester or a manager may see it (and wait on it)
+        const first = await approvals.get(ctx.tenantId, approvalId);
+        if (first.ok && first.value.requestedBy !== ctx.staffId && !can(ctx.role, 'approvals.grant'))
+          return sendError(reply, { code: 'unknown_approval', message: 'That approval does not exist.' });
+        const r = wait > 0 && first.ok ? await approvals.waitFor(ctx.tenantId, approvalId, wait) : first;
         if (r.ok && r.value.requestedBy !== ctx.staffId && !can(ctx.role, 'approvals.grant'))
           return sendError(reply, { code: 'unknown_approval', message: 'That approval does not exist.' });
         return sendResult(reply, r);
@@ -324,6 +357,20 @@ const gated: { method: string; suffix: string; derive: Derive }[] = [
     },
   },
   {
+    method: 'POST',
+    suffix: '/cash-sessions/:id/drawer-open',
+    derive: async (db, tenantId, request) => {
+      const sessionId = (request.params as { id: string }).id;
+      const s = await db
+        .selectFrom('cash_sessions')
+        .select(['id'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', sessionId)
+        .executeTakeFirst();
+      return s ? { kind: 'drawer_open', entityId: sessionId } : null;
+    },
+  },
+  {
     method: 'PATCH',
     suffix: '/registers/:id',
     derive: async (db, tenantId, request) => {
@@ -367,7 +414,12 @@ export function approvalGate(approvals: ApprovalsService, db: () => Kysely<DB>) 
       if (!approvalId)
         throw new HttpError('approval_required', 'A manager must approve this first.', { action });
       const r = await approvals.consume(ctx, approvalId, action);
-      if (!r.ok) throw new HttpError(r.error.code, r.error.message, r.error.details);
+      if (!r.ok)
+        throw new HttpError(
+          r.error.code === 'unknown_approval' ? 'invalid_approval' : r.error.code,
+          r.error.message,
+          r.error.details,
+        );
     };
     const existing = route.preHandler;
     route.preHandler = [...(existing ? [existing].flat() : []), check];

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isCurrency } from '@opentill/core';
 import type { Deps } from '../../deps';
 import { fail, type Result } from '../../http/errors';
 import { auditQuery, outboxQuery } from '../audit/audit';
 import type { AuthContext, AuthService, RequestMeta, SecondFactorProof } from '../auth/service';
 import { can } from '../auth/permissions';
 import { canonicalJson } from '../auth/keys';
+import { createApprovalSigner, type ApprovalSigner } from './signing';
+import { createOutboxPushSender, type PushSender } from './push';
 
 /** The sensitive actions that may need a manager at the moment they happen. */
 export type ApprovalKind =
@@ -33,35 +36,43 @@ export interface ApprovalAction {
 }
 
 /**
- * Per tenant, set in the back office. `null` = never needs approval. Amounts are minor units of
- * the store's currency; 0 = always.
+ * Amount thresholds per currency: ISO 4217 code → minor units of that currency. An action in a
+ * currency that is not listed never waits for a manager; 0 = always.
  */
+export type CurrencyThresholds = Record<string, number>;
+
+/** Per tenant, set in the back office. `null` = never needs approval. */
 export interface ApprovalPolicy {
-  refundAbove: number | null;
+  refundAbove: CurrencyThresholds;
   void: boolean;
   priceOverride: boolean;
   discountAboveBp: number | null;
   drawerOpen: boolean;
-  paidOutAbove: number | null;
+  paidOutAbove: CurrencyThresholds;
   offlineLimitRaise: boolean;
 }
 
 /** Until a tenant sets its thresholds, nothing waits for a manager. */
 export const defaultPolicy: ApprovalPolicy = {
-  refundAbove: null,
+  refundAbove: {},
   void: false,
   priceOverride: false,
   discountAboveBp: null,
   drawerOpen: false,
-  paidOutAbove: null,
+  paidOutAbove: {},
   offlineLimitRaise: false,
 };
+
+function above(thresholds: CurrencyThresholds, a: ApprovalAction): boolean {
+  const limit = a.currency === undefined ? undefined : thresholds[a.currency];
+  return limit !== undefined && (a.amount ?? 0) > limit;
+}
 
 /** Does this action need a manager's approval under this policy? */
 export function needsApproval(policy: ApprovalPolicy, a: ApprovalAction): boolean {
   switch (a.kind) {
     case 'refund':
-      return policy.refundAbove !== null && (a.amount ?? 0) > policy.refundAbove;
+      return above(policy.refundAbove, a);
     case 'void':
       return policy.void;
     case 'price_override':
@@ -71,7 +82,7 @@ export function needsApproval(policy: ApprovalPolicy, a: ApprovalAction): boolea
     case 'drawer_open':
       return policy.drawerOpen;
     case 'paid_out':
-      return policy.paidOutAbove !== null && (a.amount ?? 0) > policy.paidOutAbove;
+      return above(policy.paidOutAbove, a);
     case 'offline_limit':
       return policy.offlineLimitRaise;
   }
@@ -112,10 +123,38 @@ function normalize(a: ApprovalAction): ApprovalAction {
   };
 }
 
-export function createApprovalsService(deps: Deps, auth: AuthService) {
+/** Where a waiting approval can be opened on a phone (the back office's approval page). */
+export const approvalPageUrl = (id: string) => `/admin/#/approve/${id}`;
+
+/** Long polls answer at the latest after this long; the client asks again. */
+export const MAX_WAIT_S = 25;
+const POLL_MS = 300;
+
+export function createApprovalsService(
+  deps: Deps,
+  auth: AuthService,
+  options: { signer?: ApprovalSigner; push?: PushSender } = {},
+) {
   const { database, clock, ids } = deps;
   const db = () => database.db;
   const nowIso = () => clock.now().toISOString();
+  const signer = options.signer ?? createApprovalSigner(database, deps.cipher, clock);
+  const push = options.push ?? createOutboxPushSender(deps);
+
+  /** A threshold stored before thresholds were per currency applies to each of the tenant's store currencies. */
+  async function perCurrency(value: unknown, tenantId: string): Promise<CurrencyThresholds> {
+    if (value === null || value === undefined) return {};
+    if (typeof value === 'number') {
+      const stores = await db()
+        .selectFrom('stores')
+        .select('currency')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .execute();
+      return Object.fromEntries(stores.map((s) => [s.currency, value]));
+    }
+    return value as CurrencyThresholds;
+  }
 
   async function policyOf(tenantId: string): Promise<ApprovalPolicy> {
     const row = await db()
@@ -123,7 +162,19 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
       .select('policy')
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
-    return row ? { ...defaultPolicy, ...(JSON.parse(row.policy) as Partial<ApprovalPolicy>) } : defaultPolicy;
+    if (!row) return defaultPolicy;
+    const stored = JSON.parse(row.policy) as Partial<Record<keyof ApprovalPolicy, unknown>>;
+    return {
+      ...defaultPolicy,
+      ...(stored as Partial<ApprovalPolicy>),
+      refundAbove: await perCurrency(stored.refundAbove, tenantId),
+      paidOutAbove: await perCurrency(stored.paidOutAbove, tenantId),
+    };
+  }
+
+  async function nameOf(tenantId: string, staffId: string): Promise<string | null> {
+    const s = await auth.findTenantStaff(tenantId, staffId);
+    return s?.display_name ?? null;
   }
 
   /** The signed statement: who approved what, for whom, when, and how they proved it. */
@@ -160,7 +211,6 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
     const nowMs = clock.now().getTime();
     const lapsed =
       (row.status === 'pending' || row.status === 'approved') && Date.parse(row.expires_at) <= nowMs;
-    const requester = await auth.findTenantStaff(row.tenant_id, row.requested_by);
     return {
       id: row.id,
       kind: row.kind as ApprovalKind,
@@ -168,7 +218,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
       status: lapsed ? 'expired' : row.status,
       registerId: row.register_id,
       requestedBy: row.requested_by,
-      requestedByName: requester?.display_name ?? null,
+      requestedByName: await nameOf(row.tenant_id, row.requested_by),
       approvedBy: row.approved_by,
       method: row.method,
       signature: row.signature,
@@ -178,11 +228,158 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
     };
   }
 
+  async function pendingRows(tenantId: string) {
+    return db()
+      .selectFrom('approvals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', nowIso())
+      .orderBy('created_at', 'desc')
+      .limit(100)
+      .execute();
+  }
+
+  /** Every active manager and owner of the tenant gets a push; failures are recorded, not fatal. */
+  async function notifyManagers(tenantId: string, approvalId: string, action: ApprovalAction) {
+    const staff = await auth.listStaff(tenantId);
+    const managers = staff.filter((s) => s.active && can(s.role, 'approvals.grant'));
+    for (const m of managers) {
+      let status: 'sent' | 'failed' = 'failed';
+      try {
+        const r = await push.send({
+          tenantId,
+          staffId: m.id,
+          approvalId,
+          kind: action.kind,
+          title: 'Approval needed',
+          body: `A ${action.kind.replace('_', ' ')} waits for a manager.`,
+          url: approvalPageUrl(approvalId),
+        });
+        status = r.ok ? 'sent' : 'failed';
+        if (!r.ok) deps.log.warn({ approvalId, reason: r.reason }, 'approval push failed');
+      } catch (e) {
+        deps.log.warn({ approvalId, err: (e as Error).message }, 'approval push failed');
+      }
+      await db()
+        .insertInto('approval_pushes')
+        .values({
+          id: `${approvalId}/${m.id}`,
+          tenant_id: tenantId,
+          approval_id: approvalId,
+          staff_id: m.id,
+          channel: push.channel,
+          status,
+          created_at: nowIso(),
+        })
+        .execute();
+    }
+  }
+
+  /** Everything short of using it: exists, approved, unexpired, for this requester and action, signed. */
+  async function verify(ctx: AuthContext, id: string, action: ApprovalAction): Promise<Result<null>> {
+    const row = await load(ctx.tenantId, id);
+    if (!row) return fail('unknown_approval', `Approval ${id} does not exist.`);
+    if (row.status !== 'approved' || Date.parse(row.expires_at) <= clock.now().getTime())
+      return fail('invalid_approval', 'That approval is not (or no longer) usable.');
+    if (row.requested_by !== ctx.staffId)
+      return fail('invalid_approval', 'That approval was given to someone else.');
+    if (!sameAction(JSON.parse(row.action) as ApprovalAction, action))
+      return fail('invalid_approval', 'That approval was given for a different action.', {
+        approved: JSON.parse(row.action) as unknown,
+        requested: normalize(action),
+      });
+    if (
+      !row.key_id ||
+      !row.signature ||
+      !(await signer.verify(ctx.tenantId, row.key_id, statement(row), row.signature))
+    )
+      return fail('invalid_approval', 'That approval’s signature does not verify.');
+    return { ok: true, value: null };
+  }
+
+  /** Marks verified approvals used (each only once, even under a race) and audits each use. */
+  async function markUsed(
+    ctx: AuthContext,
+    items: readonly { id: string; action: ApprovalAction }[],
+  ): Promise<Result<null>> {
+    const now = nowIso();
+    const done: string[] = [];
+    for (const { id } of items) {
+      const r = await db()
+        .updateTable('approvals')
+        .set({ status: 'consumed', consumed_at: now })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('id', '=', id)
+        .where('status', '=', 'approved')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) {
+        await release(ctx, done);
+        return fail('invalid_approval', 'That approval was already used.');
+      }
+      done.push(id);
+    }
+    await database.batch(
+      items.map(({ id, action }) =>
+        auditQuery(
+          db(),
+          ids,
+          {
+            tenantId: ctx.tenantId,
+            staffId: ctx.staffId,
+            action: 'approval.use',
+            entity: 'approval',
+            entityId: id,
+            data: normalize(action),
+          },
+          now,
+        ),
+      ),
+    );
+    return { ok: true, value: null };
+  }
+
+  /** Gives used approvals back (the action they were used for did not happen). */
+  async function release(ctx: AuthContext, approvalIds: readonly string[]) {
+    if (approvalIds.length === 0) return;
+    await db()
+      .updateTable('approvals')
+      .set({ status: 'approved', consumed_at: null })
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('id', 'in', [...approvalIds])
+      .where('status', '=', 'consumed')
+      .execute();
+    await database.batch(
+      approvalIds.map((id) =>
+        auditQuery(
+          db(),
+          ids,
+          {
+            tenantId: ctx.tenantId,
+            staffId: ctx.staffId,
+            action: 'approval.release',
+            entity: 'approval',
+            entityId: id,
+            data: {},
+          },
+          nowIso(),
+        ),
+      ),
+    );
+  }
+
   return {
     policyOf,
     needsApproval,
 
-    async setPolicy(ctx: AuthContext, policy: ApprovalPolicy): Promise<ApprovalPolicy> {
+    async setPolicy(ctx: AuthContext, policy: ApprovalPolicy): Promise<Result<ApprovalPolicy>> {
+      for (const field of ['refundAbove', 'paidOutAbove'] as const)
+        for (const code of Object.keys(policy[field]))
+          if (!isCurrency(code))
+            return fail('invalid_currency', `${field}: ${code} is not an ISO 4217 currency we know.`, {
+              field,
+              currency: code,
+            });
       const now = nowIso();
       const row = {
         tenant_id: ctx.tenantId,
@@ -214,7 +411,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
           now,
         ),
       ]);
-      return policy;
+      return { ok: true, value: policy };
     },
 
     /** A cashier (or anyone) asks for approval; managers are told through the outbox. */
@@ -265,6 +462,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
           now.toISOString(),
         ),
       ]);
+      await notifyManagers(ctx.tenantId, id, a);
       return { ok: true, value: await view(row) };
     },
 
@@ -275,15 +473,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
     },
 
     async pending(tenantId: string): Promise<ApprovalView[]> {
-      const rows = await db()
-        .selectFrom('approvals')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('status', '=', 'pending')
-        .where('expires_at', '>', nowIso())
-        .orderBy('created_at', 'desc')
-        .limit(100)
-        .execute();
+      const rows = await pendingRows(tenantId);
       return Promise.all(rows.map(view));
     },
 
@@ -357,7 +547,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
         method: how + proof.value.method,
         decided_at: now.toISOString(),
       };
-      const signed = await auth.keys.sign(ctx.tenantId, statement(decided));
+      const signed = await signer.sign(ctx.tenantId, statement(decided));
       const r = await db()
         .updateTable('approvals')
         .set({
@@ -398,6 +588,7 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
     },
 
     async deny(ctx: AuthContext, id: string): Promise<Result<ApprovalView>> {
+      if (!(await load(ctx.tenantId, id))) return fail('unknown_approval', `Approval ${id} does not exist.`);
       const now = nowIso();
       const r = await db()
         .updateTable('approvals')
@@ -429,50 +620,115 @@ export function createApprovalsService(deps: Deps, auth: AuthService) {
     /**
      * The action route's check: the approval exists in this tenant, was approved for this very
      * action (kind, amount, entity) by someone allowed, carries a valid signature, and is
-     * consumed now — a second use fails.
+     * consumed now — a second use fails. A missing approval (or another tenant's) is
+     * `unknown_approval`.
      */
     async consume(ctx: AuthContext, id: string, action: ApprovalAction): Promise<Result<ApprovalView>> {
-      const row = await load(ctx.tenantId, id);
-      if (!row) return fail('invalid_approval', 'That approval does not exist.');
-      if (row.status !== 'approved' || Date.parse(row.expires_at) <= clock.now().getTime())
-        return fail('invalid_approval', 'That approval is not (or no longer) usable.');
-      if (row.requested_by !== ctx.staffId)
-        return fail('invalid_approval', 'That approval was given to someone else.');
-      if (!sameAction(JSON.parse(row.action) as ApprovalAction, action))
-        return fail('invalid_approval', 'That approval was given for a different action.', {
-          approved: JSON.parse(row.action) as unknown,
-          requested: normalize(action),
-        });
-      const expected = await auth.keys.sign(ctx.tenantId, statement(row));
-      if (expected.signature !== row.signature)
-        return fail('invalid_approval', 'That approval’s signature does not verify.');
-      const now = nowIso();
-      const r = await db()
-        .updateTable('approvals')
-        .set({ status: 'consumed', consumed_at: now })
-        .where('tenant_id', '=', ctx.tenantId)
-        .where('id', '=', id)
-        .where('status', '=', 'approved')
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return fail('invalid_approval', 'That approval was already used.');
-      await database.batch([
-        auditQuery(
-          db(),
-          ids,
-          {
-            tenantId: ctx.tenantId,
-            staffId: ctx.staffId,
-            action: 'approval.use',
-            entity: 'approval',
-            entityId: id,
-            data: normalize(action),
-          },
-          now,
-        ),
-      ]);
+      const ok = await verify(ctx, id, action);
+      if (!ok.ok) return ok;
+      const used = await markUsed(ctx, [{ id, action }]);
+      if (!used.ok) return used;
       return { ok: true, value: await view((await load(ctx.tenantId, id))!) };
     },
+
+    /**
+     * For a use case that needs several approvals at once (a checkout with a price override and a
+     * large discount): each action must be covered by one of `approvalIds`. Nothing is used until
+     * all are covered; the first action without a usable approval comes back as
+     * `approval_required` with every action in the details. On success the approvals are used and
+     * `release` gives them back (the use case failed after all: compensation).
+     */
+    async consumeAll(
+      ctx: AuthContext,
+      approvalIds: readonly string[],
+      actions: readonly ApprovalAction[],
+    ): Promise<Result<{ release: () => Promise<void> }>> {
+      const taken: { id: string; action: ApprovalAction }[] = [];
+      const problems: string[] = [];
+      for (const action of actions) {
+        let found: string | null = null;
+        for (const id of approvalIds) {
+          if (taken.some((t) => t.id === id)) continue;
+          const r = await verify(ctx, id, action);
+          if (r.ok) {
+            found = id;
+            break;
+          }
+          problems.push(`${id}: ${r.error.message}`);
+        }
+        if (!found)
+          return fail('approval_required', 'A manager must approve this first.', {
+            action: normalize(action),
+            actions: actions.map(normalize),
+            ...(approvalIds.length > 0 ? { rejected: problems.slice(0, 5) } : {}),
+          });
+        taken.push({ id: found, action });
+      }
+      const used = await markUsed(ctx, taken);
+      if (!used.ok) return used;
+      return {
+        ok: true,
+        value: {
+          release: () =>
+            release(
+              ctx,
+              taken.map((t) => t.id),
+            ),
+        },
+      };
+    },
+
+    /**
+     * Long poll for the requester (the register): answers as soon as the approval is no longer
+     * pending, or after `waitS` seconds with it still pending.
+     */
+    async waitFor(tenantId: string, id: string, waitS: number): Promise<Result<ApprovalView>> {
+      const until = Date.now() + Math.min(waitS, MAX_WAIT_S) * 1000;
+      for (;;) {
+        const row = await load(tenantId, id);
+        if (!row) return fail('unknown_approval', `Approval ${id} does not exist.`);
+        const v = await view(row);
+        if (v.status !== 'pending' || Date.now() >= until) return { ok: true, value: v };
+        await sleep(POLL_MS);
+      }
+    },
+
+    /**
+     * Long poll for the back office: the pending approvals as soon as they differ from `known`
+     * (the ids the screen already shows), or after `waitS` seconds.
+     */
+    async waitPending(tenantId: string, known: readonly string[], waitS: number): Promise<ApprovalView[]> {
+      const until = Date.now() + Math.min(waitS, MAX_WAIT_S) * 1000;
+      const seen = [...known].sort().join(',');
+      for (;;) {
+        const rows = await pendingRows(tenantId);
+        if (
+          rows
+            .map((r) => r.id)
+            .sort()
+            .join(',') !== seen ||
+          Date.now() >= until
+        )
+          return Promise.all(rows.map(view));
+        await sleep(POLL_MS);
+      }
+    },
+
+    /** Who was told about an approval, and through which channel. */
+    async pushesOf(tenantId: string, id: string) {
+      return db()
+        .selectFrom('approval_pushes')
+        .select(['staff_id as staffId', 'channel', 'status', 'created_at as createdAt'])
+        .where('tenant_id', '=', tenantId)
+        .where('approval_id', '=', id)
+        .orderBy('created_at')
+        .execute();
+    },
+
+    signer,
   };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type ApprovalsService = ReturnType<typeof createApprovalsService>;

@@ -1,16 +1,32 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema';
+import type { FieldCipher } from '../../lib/field-cipher';
+
+/** The keyring subject under which the identity module's keys are stored. */
+export const AUTH_KEYS_SUBJECT = 'sys_auth_keys';
+
+/** A keyring ciphertext (`v1.…`), as opposed to a key written in clear by an earlier version. */
+const isWrapped = (secret: string) => secret.startsWith('v1.');
 
 /**
  * Per-tenant keys of the identity module: `seal` encrypts factor secrets (TOTP seeds, phone
- * numbers) with AES-256-GCM, `approval` signs approved actions with HMAC-SHA256. They live in
- * `auth_keys`; wrapping them under the installation keyring is the keyring's job.
+ * numbers) with AES-256-GCM. They live in `auth_keys`, each stored as a keyring ciphertext (under a
+ * subject key wrapped by the tenant's data key, itself under the master key), never in clear.
+ * (Rows of purpose `approval` are from before approvals had their own keyring-wrapped keys:
+ * modules/approvals/signing.ts moves them.)
  */
-export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
+export function createAuthKeys(db: () => Kysely<DB>, now: () => string, cipher: FieldCipher) {
   const cache = new Map<string, { keyId: string; key: Buffer }>();
 
-  async function key(tenantId: string, purpose: 'seal' | 'approval') {
+  async function unwrap(tenantId: string, secret: string): Promise<Buffer> {
+    if (!isWrapped(secret)) return Buffer.from(secret, 'base64url');
+    const clear = await cipher.decrypt(tenantId, AUTH_KEYS_SUBJECT, secret);
+    if (clear === null) throw new Error('the identity key of this tenant cannot be unwrapped');
+    return Buffer.from(clear, 'base64url');
+  }
+
+  async function key(tenantId: string, purpose: 'seal') {
     const k = `${tenantId}/${purpose}`;
     const hit = cache.get(k);
     if (hit) return hit;
@@ -25,7 +41,7 @@ export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
         tenant_id: tenantId,
         purpose,
         key_id: randomBytes(6).toString('base64url'),
-        secret: randomBytes(32).toString('base64url'),
+        secret: await cipher.encrypt(tenantId, AUTH_KEYS_SUBJECT, randomBytes(32).toString('base64url')),
         created_at: now(),
       };
       // two nodes may race to create it: the first insert wins and everyone reads it back
@@ -41,7 +57,7 @@ export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
         .where('purpose', '=', purpose)
         .executeTakeFirstOrThrow();
     }
-    const entry = { keyId: row.key_id, key: Buffer.from(row.secret, 'base64url') };
+    const entry = { keyId: row.key_id, key: await unwrap(tenantId, row.secret) };
     cache.set(k, entry);
     return entry;
   }
@@ -65,13 +81,30 @@ export function createAuthKeys(db: () => Kysely<DB>, now: () => string) {
       d.setAuthTag(raw.subarray(raw.length - 16));
       return Buffer.concat([d.update(raw.subarray(0, raw.length - 16)), d.final()]);
     },
-    async sign(tenantId: string, message: string): Promise<{ keyId: string; signature: string }> {
-      const { keyId, key: k } = await key(tenantId, 'approval');
-      return { keyId, signature: createHmac('sha256', k).update(message).digest('base64url') };
-    },
   };
 }
 export type AuthKeys = ReturnType<typeof createAuthKeys>;
+
+/**
+ * Wraps the identity keys an earlier version stored in clear (same key, now a keyring
+ * ciphertext: what it sealed stays readable). Idempotent; returns how many it wrapped.
+ */
+export async function wrapAuthKeys(db: Kysely<DB>, cipher: FieldCipher): Promise<number> {
+  const rows = await db.selectFrom('auth_keys').selectAll().where('purpose', '=', 'seal').execute();
+  let n = 0;
+  for (const row of rows) {
+    if (isWrapped(row.secret)) continue;
+    await db
+      .updateTable('auth_keys')
+      .set({ secret: await cipher.encrypt(row.tenant_id, AUTH_KEYS_SUBJECT, row.secret) })
+      .where('tenant_id', '=', row.tenant_id)
+      .where('purpose', '=', 'seal')
+      .where('secret', '=', row.secret)
+      .execute();
+    n += 1;
+  }
+  return n;
+}
 
 /** JSON with object keys sorted at every level: the same action always gives the same bytes. */
 export function canonicalJson(value: unknown): string {

@@ -724,5 +724,26 @@ export function authRoutes(
         return sendResult(reply, await auth.createStaff(ctx.tenantId, body, ctx.staffId), 201);
       },
     );
+
+    app.post(
+      '/staff/:id/erase',
+      {
+        preHandler: guard('staff.write'),
+        schema: {
+          tags: ['staff'],
+          summary:
+            'Erase a staff member: the name’s key is destroyed (reads as “—”), username replaced, factors and sessions ended; sales and audit keep the anonymous id',
+          security: bearer,
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+            required: ['id'],
+          },
+          response: { 200: staffSchema },
+        },
+      },
+      async (request, reply) =>
+        sendResult(reply, await auth.eraseStaff(authOf(request), (request.params as { id: string }).id)),
+    );
   };
 }

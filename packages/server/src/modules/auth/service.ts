@@ -12,6 +12,7 @@ import { createDevSmsSender, createHttpSmsSender, maskPhone, type SmsSender } fr
 import { createAuthKeys } from './keys';
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp';
 import * as webauthn from './webauthn';
+import { ERASED_NAME, openStaffName, sealStaffName } from '../keys/staff-names';
 
 /** Who is calling: staff through a token, or an integration through an API key (`scopes`). */
 export interface AuthContext {
@@ -156,8 +157,15 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
     { ctx: AuthContext; until: number; expires: number; lastSeen: number; sessionExpires: number }
   >();
   const limiter = createRateLimiter(() => clock.now().getTime());
-  const keys = createAuthKeys(db, () => clock.now().toISOString());
+  const keys = createAuthKeys(db, () => clock.now().toISOString(), deps.cipher);
   const nowIso = () => clock.now().toISOString();
+
+  /** Staff display names are stored encrypted (the staff member is the data subject). */
+  const nameOf = (tenantId: string, staffId: string, stored: string) =>
+    openStaffName(deps.cipher, tenantId, staffId, stored);
+  async function viewOf(s: StaffTable): Promise<StaffView> {
+    return staffView({ ...s, display_name: await nameOf(s.tenant_id, s.id, s.display_name) });
+  }
 
   async function audit(
     tenantId: string,
@@ -256,7 +264,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
       sessionId: authSessionId,
       level,
       methods: level === 'full' ? [] : await methodsOf(staff.tenant_id, staff.id),
-      staff: staffView(staff),
+      staff: await viewOf(staff),
     };
   }
 
@@ -490,8 +498,10 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
     return { ok: true, value: { challengeId: id, sentTo: maskPhone(phone) } };
   }
 
+  /** The staff row with the display name decrypted. */
   async function findTenantStaff(tenantId: string, staffId: string) {
-    return store.findStaff(db(), tenantId, staffId);
+    const s = await store.findStaff(db(), tenantId, staffId);
+    return s ? { ...s, display_name: await nameOf(tenantId, s.id, s.display_name) } : s;
   }
 
   return {
@@ -644,7 +654,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
         tenantId: s.tenant_id,
         staffId: s.staff_id,
         username: s.username,
-        displayName: s.display_name,
+        displayName: await nameOf(s.tenant_id, s.staff_id, s.display_name),
         role: s.role,
         registerId: s.register_id,
         sessionId: id,
@@ -714,7 +724,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
           sessionId: s.id,
           level: s.level,
           methods: s.level === 'full' ? [] : await methodsOf(s.tenant_id, s.staff_id),
-          staff: staffView(staff),
+          staff: await viewOf(staff),
         },
       };
     },
@@ -1048,11 +1058,12 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
         return fail('duplicate_username', `The username ${input.username} is taken.`);
       }
       const now = nowIso();
+      const staffId = ids.newId('stf');
       const row: StaffTable = {
-        id: ids.newId('stf'),
+        id: staffId,
         tenant_id: tenantId,
         username: input.username,
-        display_name: input.displayName,
+        display_name: await sealStaffName(deps.cipher, tenantId, staffId, input.displayName),
         role: input.role,
         password_hash: await hashSecret(input.password),
         pin_hash: input.pin ? await hashSecret(input.pin, PIN_COST) : null,
@@ -1082,7 +1093,7 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
           return fail('duplicate_username', `The username ${input.username} is taken.`);
         throw e;
       }
-      return { ok: true, value: staffView(row) };
+      return { ok: true, value: staffView({ ...row, display_name: input.displayName }) };
     },
 
     async changePassword(ctx: AuthContext, current: string, next: string): Promise<Result<null>> {
@@ -1097,7 +1108,62 @@ export function createAuthService(deps: Deps, options: AuthOptions = authOptions
     },
 
     async listStaff(tenantId: string): Promise<StaffView[]> {
-      return (await store.listStaff(db(), tenantId)).map(staffView);
+      return Promise.all((await store.listStaff(db(), tenantId)).map(viewOf));
+    },
+
+    /**
+     * Erases a staff member (privacy request or offboarding): their name's key is destroyed
+     * (crypto-shredding: the ciphertext stays in the row and reads as a dash), the username is
+     * replaced, second factors (which hold phone numbers) are deleted and every session ends. Sales,
+     * audit entries and approvals keep the staff id, now anonymous.
+     */
+    async eraseStaff(ctx: AuthContext, staffId: string): Promise<Result<StaffView>> {
+      const staff = await store.findStaff(db(), ctx.tenantId, staffId);
+      if (!staff) return fail('unknown_staff', `Staff ${staffId} does not exist.`);
+      if (staffId === ctx.staffId) return fail('forbidden', 'You cannot erase yourself.');
+      if (staff.role === 'owner' && ctx.role !== 'owner')
+        return fail('forbidden', 'Only an owner can erase an owner.');
+      const now = nowIso();
+      await deps.cipher.shred(ctx.tenantId, staffId);
+      const erasedUsername = `erased.${staffId}`;
+      await db()
+        .updateTable('staff')
+        .set({ username: erasedUsername, active: 0, pin_hash: null, updated_at: now })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('id', '=', staffId)
+        .execute();
+      await db()
+        .deleteFrom('mfa_factors')
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('staff_id', '=', staffId)
+        .execute();
+      await db()
+        .updateTable('auth_sessions')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('staff_id', '=', staffId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await db()
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('staff_id', '=', staffId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      for (const [k, v] of cache)
+        if (v.ctx.staffId === staffId && v.ctx.tenantId === ctx.tenantId) cache.delete(k);
+      await audit(ctx.tenantId, ctx.staffId, 'staff.erase', staffId, { role: staff.role });
+      return {
+        ok: true,
+        value: staffView({
+          ...staff,
+          username: erasedUsername,
+          display_name: ERASED_NAME,
+          pin_hash: null,
+          active: 0,
+        }),
+      };
     },
 
     // ---- API keys for integrations ----

@@ -236,6 +236,35 @@ export function cashRoutes(cash: CashService, guard: Guard) {
         );
       },
     );
+    app.post(
+      '/cash-sessions/:id/drawer-open',
+      {
+        preHandler: guard('cash.operate'),
+        schema: {
+          tags,
+          summary:
+            'Open the drawer without a sale (audited; may need a manager: 403 approval_required, then x-approval-id)',
+          security: bearer,
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { reason: text(500) },
+            required: ['reason'],
+          },
+        },
+      },
+      async (request, reply) => {
+        const a = authOf(request);
+        return sendResult(
+          reply,
+          await cash.drawerOpen(a.tenantId, a.staffId, (request.params as { id: string }).id, {
+            reason: (request.body as { reason: string }).reason,
+          }),
+          201,
+        );
+      },
+    );
     app.get(
       '/cash-sessions/:id/x-report',
       {

@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps';
-import { auditQuery } from '../audit/audit';
+import { auditQuery, outboxQuery } from '../audit/audit';
 import type { CashSessionTable, PaymentTable } from '../../db/schema';
 import { isUniqueViolation } from '../../db/database';
 import { fail, type Result } from '../../http/errors';
@@ -356,6 +356,47 @@ export function createCashService(deps: Deps, services: { stores: StoresService 
           },
         };
       });
+    },
+
+    /**
+     * Opening the drawer without a sale ("no sale"): the register kicks the drawer after this
+     * answers. Recorded in the audit trail and announced on the outbox (`cash.drawer_open`) for
+     * the register's printer; when the tenant's policy asks for it, a manager's approval comes
+     * first (approvals gate, `x-approval-id`).
+     */
+    async drawerOpen(
+      tenantId: string,
+      staffId: string,
+      sessionId: string,
+      input: { reason: string },
+    ): Promise<Result<{ cashSessionId: string; registerId: string; reason: string; openedAt: string }>> {
+      const s = await store.findSession(db, tenantId, sessionId);
+      if (!s) return unknownSession(sessionId);
+      if (s.status !== 'open') return closedSession(sessionId);
+      const now = clock.now().toISOString();
+      const value = {
+        cashSessionId: sessionId,
+        registerId: s.register_id,
+        reason: input.reason,
+        openedAt: now,
+      };
+      await database.batch([
+        auditQuery(
+          db,
+          ids,
+          {
+            tenantId,
+            staffId,
+            action: 'cash_session.drawer_open',
+            entity: 'cash_session',
+            entityId: sessionId,
+            data: { reason: input.reason, registerId: s.register_id },
+          },
+          now,
+        ),
+        outboxQuery(db, ids, { tenantId, topic: 'cash.drawer_open', payload: value }, now),
+      ]);
+      return { ok: true, value };
     },
 
     async xReport(tenantId: string, sessionId: string): Promise<Result<XReport>> {

@@ -3,6 +3,7 @@
 
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
+import { openStaffName } from '../keys/staff-names';
 import { fail, type Result } from '../../http/errors';
 import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
@@ -447,7 +448,11 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
                   .where('tenant_id', '=', tenantId)
                   .where('id', 'in', ids)
                   .execute();
-          for (const f of found) names.set(f.id, f.name);
+          for (const f of found)
+            names.set(
+              f.id,
+              q.by === 'register' ? f.name : await openStaffName(deps.cipher, tenantId, f.id, f.name),
+            );
         }
         return ok(rows.map(([id, r]) => toSalesRow(id, names.get(id) ?? (id || '—'), r)));
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../deps';
+import { openStaffName } from '../keys/staff-names';
 import type { CampaignTable, FeedbackTable } from '../../db/schema';
 import { isUniqueViolation } from '../../db/database';
 import { fail, type Result } from '../../http/errors';
@@ -423,13 +424,18 @@ export function createMarketingService(deps: Deps, s: { stores: StoresService; o
       if (q.from) query = query.where('f.created_at', '>=', q.from);
       if (q.to) query = query.where('f.created_at', '<', q.to);
       const rows = await query.execute();
+      // staff names are stored encrypted (modules/keys/staff-names)
+      const names = new Map<string, string>();
+      for (const r of rows)
+        if (r.staff_id && r.display_name !== null && !names.has(r.staff_id))
+          names.set(r.staff_id, await openStaffName(deps.cipher, tenantId, r.staff_id, r.display_name));
       const items = rows.map((r) => ({
         id: r.id,
         orderId: r.order_id,
         storeId: r.store_id,
         registerId: r.register_id,
         staffId: r.staff_id,
-        staffName: r.display_name,
+        staffName: r.staff_id ? (names.get(r.staff_id) ?? null) : null,
         rating: r.rating,
         nps: r.nps,
         comment: r.comment,

@@ -33,6 +33,7 @@ import type { MemberCheckout } from '../customers/checkout-hook';
 import { activePromotionsQuery } from '../promotions/lookup';
 import { toPromotion } from '../promotions/store';
 import type { PromotionTable } from '../../db/schema';
+import type { ApprovalAction } from '../approvals/service';
 
 export type DiscountBody = ({ kind: 'amount'; amount: number } | { kind: 'percent'; percentBp: number }) & {
   reason: string;
@@ -55,6 +56,8 @@ export interface CheckoutBody {
     barcode?: string;
     quantity?: number;
     discount?: DiscountBody;
+    /** a unit price the cashier typed over the store's price (minor units); may need a manager */
+    priceOverride?: number;
   }[];
   orderDiscounts?: DiscountBody[];
   tenders: {
@@ -73,6 +76,57 @@ export interface CheckoutBody {
   /** the total the register computed; a disagreement is `price_mismatch` */
   total?: number;
   createdAt?: string;
+}
+
+/**
+ * Step-up approvals for what the cashier changes by hand (price overrides, discounts): the
+ * approvals module implements it, orders only asks. `needed` keeps the actions the tenant's policy
+ * gates; `consumeAll` uses approvals for them (or answers approval_required) and gives a `release`
+ * for when the sale is not recorded after all.
+ */
+export interface CheckoutApprovals {
+  needed(tenantId: string, actions: ApprovalAction[]): Promise<ApprovalAction[]>;
+  consumeAll(
+    ctx: AuthContext,
+    approvalIds: readonly string[],
+    actions: readonly ApprovalAction[],
+  ): Promise<{ ok: true; value: { release: () => Promise<void> } } | { ok: false; error: ApiError }>;
+}
+
+/**
+ * The hand-made changes of a sale, as approval actions bound to the order id: one
+ * `price_override` (amount: what the overrides move off the store prices, in minor units) and one
+ * `discount` (percentBp: the largest manual discount as a share of what it applies to). Promotions,
+ * coupons and price-embedded barcodes are not hand-made and need no one.
+ */
+export function manualActions(
+  body: CheckoutBody,
+  lines: readonly { listPrice: number; unitPrice: number; quantity: number; overridden: boolean }[],
+  currency: string,
+): ApprovalAction[] {
+  const actions: ApprovalAction[] = [];
+  let moved = 0;
+  let overridden = false;
+  for (const l of lines) {
+    if (!l.overridden) continue;
+    overridden = true;
+    moved += Math.round(Math.abs(l.listPrice - l.unitPrice) * l.quantity);
+  }
+  if (overridden) actions.push({ kind: 'price_override', amount: moved, currency, entityId: body.id });
+  let bp = -1;
+  const shareOf = (amount: number, base: number) =>
+    base <= 0 ? 10_000 : Math.min(10_000, Math.ceil((amount * 10_000) / base));
+  for (const [i, line] of body.lines.entries()) {
+    const d = line.discount;
+    const l = lines[i];
+    if (!d || !l) continue;
+    bp = Math.max(bp, d.kind === 'percent' ? d.percentBp : shareOf(d.amount, l.unitPrice * l.quantity));
+  }
+  const base = lines.reduce((sum, l) => sum + Math.round(l.unitPrice * l.quantity), 0);
+  for (const d of body.orderDiscounts ?? [])
+    bp = Math.max(bp, d.kind === 'percent' ? d.percentBp : shareOf(d.amount, base));
+  if (bp >= 0) actions.push({ kind: 'discount', percentBp: bp, entityId: body.id });
+  return actions;
 }
 
 /** The sanctions gate a sale with a customer passes (compliance implements it; orders only calls it). */
@@ -251,6 +305,8 @@ export function createCheckout(
     ) => Promise<{ tierId: string | null; segmentIds: string[] }>;
     /** sanctions: refuses a sale whose customer is held (compliance, wired in app.ts) */
     customerSaleHold?: CustomerSaleHold;
+    /** step-up approvals for price overrides and discounts (approvals, wired in app.ts) */
+    approvals?: CheckoutApprovals;
   } = {},
 ) {
   const { database, clock, ids } = deps;
@@ -306,6 +362,7 @@ export function createCheckout(
     key: string | null,
     body: CheckoutBody,
     attempt = 1,
+    approvalIds: readonly string[] = [],
   ): Promise<CheckoutResult> {
     const tenantId = ctx.tenantId;
     const hash = sha256Hex(stableStringify(body));
@@ -374,10 +431,12 @@ export function createCheckout(
     const cartLines: CartLineInput[] = [];
     const taxClasses: Record<string, TaxClass> = {};
     const extra: { nameZh: string | null; discount: AppliedDiscount | null }[] = [];
+    const manual: { listPrice: number; unitPrice: number; quantity: number; overridden: boolean }[] = [];
     for (const [i, line] of body.lines.entries()) {
       let variant: SaleVariantRow | undefined;
       let quantity = line.quantity;
       let priceOverride: number | undefined;
+      let manualPrice = false;
       if (line.variantId !== undefined) {
         variant = variants.get(line.variantId);
         if (!variant || variant.active !== 1) {
@@ -429,13 +488,29 @@ export function createCheckout(
         name: variant.tax_class_id,
         ratePpm: variant.rate_ppm,
       };
+      // a unit price typed by the cashier (not a label's price, which is the line's total)
+      let unitPrice = variant.price;
+      if (line.priceOverride !== undefined) {
+        if (priceOverride !== undefined)
+          return fail('validation_failed', `Line ${i + 1}: a price label already sets this line's price.`, {
+            line: i,
+          });
+        unitPrice = line.priceOverride;
+        manualPrice = true;
+      }
+      manual.push({
+        listPrice: variant.price,
+        unitPrice,
+        quantity: quantity ?? 1,
+        overridden: manualPrice,
+      });
       const discount = line.discount ? toDiscount(line.discount, ctx.staffId) : undefined;
       cartLines.push({
         lineId: line.lineId ?? String(i + 1),
         variantId: variant.id,
         name: variant.name,
         unit: variant.unit as Unit,
-        unitPrice: variant.price,
+        unitPrice,
         quantity: quantity ?? 1,
         taxClassId: variant.tax_class_id,
         productId: variant.product_id,
@@ -660,6 +735,22 @@ export function createCheckout(
     }
     // --- end sanctions ---
 
+    // --- approvals: price overrides and manual discounts the tenant's policy gates ---
+    let approved: { release: () => Promise<void> } | null = null;
+    const handMade =
+      manual.some((m) => m.overridden) ||
+      body.lines.some((l) => l.discount) ||
+      (body.orderDiscounts?.length ?? 0) > 0;
+    if (hooks.approvals && handMade) {
+      const needed = await hooks.approvals.needed(tenantId, manualActions(body, manual, store.currency));
+      if (needed.length > 0) {
+        const used = await hooks.approvals.consumeAll(ctx, approvalIds, needed);
+        if (!used.ok) return used;
+        approved = used.value;
+      }
+    }
+    // --- end approvals ---
+
     // tenders that need balances, a provider or a card authorization: checked (and cards
     // authorized) now, outside the transaction; their writes join the batch below.
     // A cash-only sale skips all of this: no extra round trip.
@@ -691,7 +782,10 @@ export function createCheckout(
         },
         toPrepare,
       );
-      if (!done.ok) return done;
+      if (!done.ok) {
+        await approved?.release();
+        return done;
+      }
       prepared = done.value;
       for (const [index, p] of prepared.payments) {
         const row = payments_[index];
@@ -761,16 +855,18 @@ export function createCheckout(
     } catch (e) {
       // the sale is not recorded: undo what happened outside the database (card authorizations)
       if (prepared) await prepared.compensate('commit_failed');
+      // approvals used for it are given back; a retry below uses them again
+      await approved?.release();
       const ours = payments?.batchFailure(e);
       if (ours) return ours;
       // members: a lost race for a coupon use or for points; running again gives the clear answer
       if (member?.contended(e) && !isUniqueViolation(e) && attempt < 3)
-        return run(ctx, key, body, attempt + 1);
+        return run(ctx, key, body, attempt + 1, approvalIds);
       if (!isUniqueViolation(e)) throw e;
       // a concurrent request with the same key or order id won the race
       const again = await replay(tenantId, key, hash, body.id);
       if (again) return again;
-      if (member?.contended(e) && attempt < 3) return run(ctx, key, body, attempt + 1); // members
+      if (member?.contended(e) && attempt < 3) return run(ctx, key, body, attempt + 1, approvalIds); // members
       throw e;
     }
     if (prepared) await prepared.committed();
@@ -778,7 +874,8 @@ export function createCheckout(
   }
 
   return {
-    checkout: (ctx: AuthContext, key: string, body: CheckoutBody) => run(ctx, key, body),
+    checkout: (ctx: AuthContext, key: string, body: CheckoutBody, approvalIds: readonly string[] = []) =>
+      run(ctx, key, body, 1, approvalIds),
     quote: (ctx: AuthContext, body: CheckoutBody) => run(ctx, null, body),
   };
 }

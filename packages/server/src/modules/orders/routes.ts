@@ -66,6 +66,7 @@ const checkoutBody = {
           barcode: { type: 'string', pattern: '^[0-9]{8,14}$' },
           quantity,
           discount,
+          priceOverride: money,
         },
       },
     },
@@ -130,7 +131,17 @@ export function ordersRoutes(orders: OrdersService, stores: StoresService, auth:
         if (discounted && !can(ctx.role, 'discounts.apply')) {
           return sendError(reply, { code: 'forbidden', message: 'Your role may not give discounts.' });
         }
-        const result = await orders.checkout(ctx, key, body);
+        if (body.lines.some((l) => l.priceOverride !== undefined) && !can(ctx.role, 'discounts.apply')) {
+          return sendError(reply, { code: 'forbidden', message: 'Your role may not change prices.' });
+        }
+        // step-up approvals for price overrides and discounts: one or more ids, comma-separated
+        const header = request.headers['x-approval-id'];
+        const approvalIds = (typeof header === 'string' ? header : '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '')
+          .slice(0, 5);
+        const result = await orders.checkout(ctx, key, body, approvalIds);
         if (!result.ok) return sendError(reply, result.error);
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply

@@ -20,7 +20,7 @@ import { can } from '../auth/permissions';
 import type { AuthContext } from '../auth/service';
 import { auditQuery, outboxQuery } from '../audit/audit';
 import { movementQueries, type MovementInput } from '../stock/movements';
-import { createCheckout, type CustomerSaleHold } from './checkout';
+import { createCheckout, type CheckoutApprovals, type CustomerSaleHold } from './checkout';
 import { orderView, type OrderView } from './view';
 import type { PaymentsService } from '../payments/service';
 import type { MemberCheckout } from '../customers/checkout-hook';
@@ -148,6 +148,8 @@ export function createOrdersService(
     segmentsOf?: (tenantId: string, customerId: string) => Promise<string[]>;
     /** sanctions: the compliance gate a sale with a customer passes (wired in app.ts) */
     customerSaleHold?: CustomerSaleHold;
+    /** step-up approvals for price overrides and manual discounts (wired in app.ts) */
+    approvals?: CheckoutApprovals;
   } = {},
 ) {
   const { database, clock, ids } = deps;
@@ -156,6 +158,7 @@ export function createOrdersService(
   const { checkout, quote } = createCheckout(deps, pay, {
     members: hooks.members,
     ...(hooks.customerSaleHold ? { customerSaleHold: hooks.customerSaleHold } : {}),
+    ...(hooks.approvals ? { approvals: hooks.approvals } : {}),
     // promotions for member tiers and segments: the tier the loyalty ledger gives the customer,
     // the segments the last insights refresh put them in
     ...(loyalty || hooks.segmentsOf
