@@ -92,8 +92,36 @@ export function uuidv7(ms: number, random: Uint8Array = random10()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * IDs in creation order, also within one millisecond (RFC 9562 §6.2, method 1): the 12 bits after
+ * the version hold a counter that starts at a random value below 2048 each new millisecond and
+ * counts up within it; at 4096 IDs in a millisecond it moves on to the next one. A clock that
+ * steps back keeps the last millisecond, so IDs never go backwards in one process.
+ */
 export function systemIds(clock: Clock): Ids {
-  return { newId: (prefix) => `${prefix}_${uuidv7(clock.now().getTime())}` };
+  let lastMs = -1;
+  let counter = 0;
+  return {
+    newId: (prefix) => {
+      let ms = clock.now().getTime();
+      if (ms <= lastMs) {
+        ms = lastMs;
+        counter += 1;
+        if (counter > 0xfff) {
+          ms = lastMs + 1;
+          counter = 0;
+        }
+      } else {
+        const seed = random10();
+        counter = (((seed[0] ?? 0) & 0x07) << 8) | (seed[1] ?? 0);
+      }
+      lastMs = ms;
+      const random = random10();
+      random[0] = (counter >> 8) & 0x0f;
+      random[1] = counter & 0xff;
+      return `${prefix}_${uuidv7(ms, random)}`;
+    },
+  };
 }
 
 export interface Clock {
