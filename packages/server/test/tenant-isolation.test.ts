@@ -292,7 +292,7 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
     'GET /api/v1/payments/card/exceptions': [{}],
     // A's paired terminal (see asDevice) naming B's register: 404, and B's next card sale is approved (below)
     'POST /api/v1/payments/terminals/:id/present': [{ body: { card: 'declined', entryMode: 'contactless' } }],
-    // an offline read handed over on B's register id: kept for A's forwards only (keyed by tenant)
+    // an offline read handed over on B's register id: 404, like a register that does not exist
     'POST /api/v1/payments/terminals/:id/offline-reads': [
       { body: { reference: 'sf_isolation01', card: 'declined', entryMode: 'contactless' } },
     ],
@@ -443,14 +443,9 @@ function cases(b: BIds, a: { store: string; register: string; variant: string })
 
 /**
  * Routes that answer B's id in the path the same as a missing id, without B's data, but not 404.
- * Listed so that the test fails if one is fixed or another appears. Reported to the owner.
+ * Listed so that the test fails if one is fixed or another appears. None today: keep it so.
  */
-const knownNot404 = new Map([
-  // simulated terminals (demo and tests only): the register hands over the reads its terminal
-  // took offline, keyed by tenant and register id as given, 204 for every id; no real terminal
-  // is reachable through this route
-  ['POST /api/v1/payments/terminals/:id/offline-reads', 204],
-]);
+const knownNot404 = new Map<string, number>([]);
 
 /** Routes only a device calls: A's paired device of this kind calls them instead of A's owner. */
 const asDevice: Record<string, 'payment_terminal' | 'customer_display'> = {

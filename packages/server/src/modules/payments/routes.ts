@@ -261,9 +261,13 @@ export function paymentsRoutes(
             card: keyof typeof TEST_CARDS;
             entryMode: 'chip' | 'contactless' | 'swipe' | 'manual';
           };
+          const registerId = (request.params as { id: string }).id;
+          // the register must be the caller's: another tenant's (or no) register is 404
+          const register = await stores.getRegister(authOf(request).tenantId, registerId);
+          if (!register.ok) return sendError(reply, register.error);
           // an offline read has no online PIN: the terminal verified it offline (or took none)
           terminals.storeOffline(
-            (request.params as { id: string }).id,
+            registerId,
             body.reference,
             { card: TEST_CARDS[body.card].card, entryMode: body.entryMode },
             authOf(request).tenantId,
