@@ -6,9 +6,12 @@ import type { Deps } from '../../deps';
 import { fail, type Result } from '../../http/errors';
 import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
-import { mineRules } from './apriori';
+import { keysetPages } from '../../db/pages';
+import { workerJobs } from '../../lib/worker-job';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
-import { RFM_SEGMENTS, rfm, type PurchaseRow, type RfmSegment } from './rfm';
+import { RFM_SEGMENTS, type RfmSegment } from './rfm';
+import type * as pureJobs from './pure-jobs';
+import type { BasketLine, PurchaseLine } from './pure-jobs';
 import { refreshRollups } from './rollups';
 import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
@@ -55,6 +58,10 @@ export interface Recommendation {
 }
 
 const MAX_DAYS = 36_600;
+/** Orders per page when the jobs read history (about three lines each). */
+const ORDER_PAGE = 5_000;
+/** Rule mining and RFM scoring run in a worker thread, off the API's event loop. */
+const runJob = workerJobs<typeof pureJobs>(new URL('./pure-jobs.ts', import.meta.url));
 
 export function createInsightsService(deps: Deps, others: { stock: StockService }) {
   const { db } = deps.database;
@@ -567,28 +574,43 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     /** Mines association rules from the last `days` of baskets (the scheduled job calls this). */
     async mineRules(tenantId: string, options: { days: number; minSupport: number; minConfidence: number }) {
       const since = new Date(deps.clock.now().getTime() - options.days * 86_400_000).toISOString();
-      const lines = await db
-        .selectFrom('order_lines as l')
-        .innerJoin('orders as o', (j) =>
-          j.onRef('o.tenant_id', '=', 'l.tenant_id').onRef('o.id', '=', 'l.order_id'),
-        )
-        .select(['l.order_id', 'l.variant_id'])
-        .where('o.tenant_id', '=', tenantId)
-        .where('o.created_at', '>=', since)
-        .where('o.status', '<>', 'voided')
-        .execute();
-      const baskets = new Map<string, Set<string>>();
-      for (const l of lines) {
-        let b = baskets.get(l.order_id);
-        if (!b) baskets.set(l.order_id, (b = new Set()));
-        b.add(l.variant_id);
-      }
-      const list = [...baskets.values()].map((b) => [...b]);
-      const { itemsets, rules } = mineRules(list, {
-        minSupport: options.minSupport,
-        minConfidence: options.minConfidence,
-        maxLength: 4,
-      });
+      // the orders by key a page at a time, then the lines of each page; the worker groups and mines them
+      const lines = async function* () {
+        const orders = keysetPages<{ id: string }>(
+          (after, limit) =>
+            db
+              .selectFrom('orders')
+              .select('id')
+              .where('tenant_id', '=', tenantId)
+              .where('created_at', '>=', since)
+              .where('status', '<>', 'voided')
+              .$if(after !== undefined, (q) => q.where('id', '>', after!.id))
+              .orderBy('id')
+              .limit(limit)
+              .execute(),
+          ORDER_PAGE,
+        );
+        for await (const page of orders) {
+          const rows = await db
+            .selectFrom('order_lines')
+            .select(['order_id', 'variant_id'])
+            .where('tenant_id', '=', tenantId)
+            .where(
+              'order_id',
+              'in',
+              page.map((o) => o.id),
+            )
+            .orderBy('order_id')
+            .orderBy('line_no')
+            .execute();
+          yield rows.map((r): BasketLine => [r.order_id, r.variant_id]);
+        }
+      };
+      const { baskets, itemsets, rules } = await runJob(
+        'mineBaskets',
+        { minSupport: options.minSupport, minConfidence: options.minConfidence, maxLength: 4 },
+        lines(),
+      );
       const minedAt = deps.clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('insights_rules').where('tenant_id', '=', tenantId).execute();
@@ -610,7 +632,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
             .execute();
       });
       recCache.delete(tenantId);
-      return ok({ baskets: list.length, itemsets: itemsets.length, rules: rules.length, minedAt });
+      return ok({ baskets, itemsets, rules: rules.length, minedAt });
     },
 
     /**
@@ -719,32 +741,42 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
      * currency's stores.
      */
     async refreshRfm(tenantId: string, asOf?: string) {
-      const rows = await db
-        .selectFrom('orders as o')
-        .innerJoin('stores as s', (j) =>
-          j.onRef('s.tenant_id', '=', 'o.tenant_id').onRef('s.id', '=', 'o.store_id'),
-        )
-        .select(['o.customer_id', 'o.created_at', 'o.total', 'o.currency', 's.time_zone'])
-        .where('o.tenant_id', '=', tenantId)
-        .where('o.customer_id', 'is not', null)
-        .where('o.status', '<>', 'voided')
-        .execute();
-      const nowIso = deps.clock.now().toISOString();
-      const byCurrency = new Map<string, { today: string; purchases: PurchaseRow[] }>();
-      for (const r of rows) {
-        let group = byCurrency.get(r.currency);
-        if (!group) byCurrency.set(r.currency, (group = { today: '', purchases: [] }));
-        const localToday = asOf ?? localDateHour(nowIso, r.time_zone).date;
-        if (localToday > group.today) group.today = localToday;
-        group.purchases.push({
-          customerId: r.customer_id!,
-          date: localDateHour(r.created_at, r.time_zone).date,
-          amount: n(r.total),
-        });
-      }
-      const scored = [...byCurrency.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .flatMap(([currency, g]) => rfm(g.purchases, g.today).map((c) => ({ ...c, currency })));
+      const zones = new Map(
+        (
+          await db
+            .selectFrom('stores')
+            .select(['id', 'time_zone'])
+            .where('tenant_id', '=', tenantId)
+            .execute()
+        ).map((st) => [st.id, st.time_zone]),
+      );
+      const purchases = keysetPages<{
+        id: string;
+        customer_id: string | null;
+        created_at: string;
+        total: number;
+        currency: string;
+        store_id: string;
+      }>((after, limit) =>
+        db
+          .selectFrom('orders')
+          .select(['id', 'customer_id', 'created_at', 'total', 'currency', 'store_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('customer_id', 'is not', null)
+          .where('status', '<>', 'voided')
+          .$if(after !== undefined, (q) => q.where('id', '>', after!.id))
+          .orderBy('id')
+          .limit(limit)
+          .execute(),
+      );
+      const lines = async function* () {
+        for await (const page of purchases)
+          yield page.flatMap((o): PurchaseLine[] => {
+            const zone = zones.get(o.store_id);
+            return zone === undefined ? [] : [[o.customer_id!, o.created_at, n(o.total), o.currency, zone]];
+          });
+      };
+      const scored = await runJob('scoreRfm', { now: deps.clock.now().toISOString(), asOf }, lines());
       const computedAt = deps.clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('insights_rfm').where('tenant_id', '=', tenantId).execute();
