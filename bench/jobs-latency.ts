@@ -41,7 +41,7 @@ if (!args.db) {
   );
 }
 
-type Report = { jobMs: number; maxMs: number; p99Ms: number; job: Record<string, unknown> };
+type Report = { jobMs: number; maxMs: number; p99Ms: number; stallMs: number; job: Record<string, unknown> };
 const server = fork('bench/jobs-latency-server.ts', [], {
   execArgv: ['--import', 'tsx'],
   env: { ...process.env, OPENTILL_DB: dbPath, PORT: String(PORT) },
@@ -127,6 +127,7 @@ async function phase(name: string, message: object) {
     'job s': (report.jobMs / 1000).toFixed(1),
     'loop delay max ms': report.maxMs.toFixed(0),
     'loop delay p99 ms': report.p99Ms.toFixed(0),
+    'longest stall ms': report.stallMs.toFixed(0),
     checkouts: latencies.length,
     failed: failures.n,
     'checkout p50 ms': pct(latencies, 50).toFixed(1),
@@ -136,6 +137,7 @@ async function phase(name: string, message: object) {
   };
 }
 
+await phase('warm-up', { run: 'idle', ms: 2000 });
 const idle = await phase('idle (no job)', { run: 'idle', ms: Number(args.idle) });
 const daily = await phase('daily insights job', { run: 'daily' });
 console.log(

@@ -120,24 +120,29 @@ export async function touchedDays(
   tenantId: string,
   since: string,
   zones: Map<string, string>,
+  pageRows?: number,
 ) {
   const hourOf = sql<string>`substr(created_at, 1, 13)`;
   // Orders by (updated_at, id) pages: the index on updated_at serves both the minute's few changes
   // and a full rebuild's every order, a short step at a time.
   const orders: { store_id: string; h: string }[] = [];
-  const pages = keysetPages<{ id: string; updated_at: string; store_id: string; h: string }>((after, limit) =>
-    db
-      .selectFrom('orders')
-      .select(['id', 'updated_at', 'store_id', hourOf.as('h')])
-      .where('tenant_id', '=', tenantId)
-      .where('updated_at', '>', since)
-      .$if(after !== undefined, (q) =>
-        q.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after!.updated_at, after!.id))),
-      )
-      .orderBy('updated_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute(),
+  const pages = keysetPages<{ id: string; updated_at: string; store_id: string; h: string }>(
+    (after, limit) =>
+      db
+        .selectFrom('orders')
+        .select(['id', 'updated_at', 'store_id', hourOf.as('h')])
+        .where('tenant_id', '=', tenantId)
+        .$if(after === undefined, (q) => q.where('updated_at', '>', since))
+        .$if(after !== undefined, (q) =>
+          q
+            .where('updated_at', '>=', after!.updated_at)
+            .where((eb) => eb.or([eb('updated_at', '>', after!.updated_at), eb('id', '>', after!.id)])),
+        )
+        .orderBy('updated_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    pageRows,
   );
   const seen = new Set<string>();
   for await (const page of pages)
@@ -460,7 +465,7 @@ export async function refreshRollups(
   db: Kysely<DB>,
   tenantId: string,
   now: Date,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; pageRows?: number } = {},
 ): Promise<{ days: number }> {
   // A full run rebuilds every day with orders: for history imported with back-dated stamps.
   const since = options.full ? '' : await readWatermark(db, tenantId);
@@ -483,7 +488,7 @@ export async function refreshRollups(
     ] as const)
       await db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
   }
-  const touched = await touchedDays(db, tenantId, since, zones);
+  const touched = await touchedDays(db, tenantId, since, zones, options.pageRows);
   let days = 0;
   for (const [storeId, dates] of touched) {
     for (const date of [...dates].sort()) {

@@ -6,7 +6,7 @@ import type { Deps } from '../../deps';
 import { fail, type Result } from '../../http/errors';
 import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
-import { keysetPages } from '../../db/pages';
+import { keysetPages, PAGE_ROWS } from '../../db/pages';
 import { workerJobs } from '../../lib/worker-job';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
 import { RFM_SEGMENTS, type RfmSegment } from './rfm';
@@ -58,12 +58,16 @@ export interface Recommendation {
 }
 
 const MAX_DAYS = 36_600;
-/** Orders per page when the jobs read history (about three lines each). */
-const ORDER_PAGE = 5_000;
 /** Rule mining and RFM scoring run in a worker thread, off the API's event loop. */
 const runJob = workerJobs<typeof pureJobs>(new URL('./pure-jobs.ts', import.meta.url));
 
-export function createInsightsService(deps: Deps, others: { stock: StockService }) {
+export function createInsightsService(
+  deps: Deps,
+  others: { stock: StockService },
+  /** Rows per page when the jobs read history (tests make it small to cross many pages). */
+  options: { pageRows?: number } = {},
+) {
+  const pageRows = options.pageRows ?? PAGE_ROWS;
   const { db } = deps.database;
 
   async function storeOf(tenantId: string, storeId: string) {
@@ -418,7 +422,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
   return {
     /** The rollup job for one tenant (also run by `opentill insights refresh`). */
     async refresh(tenantId: string, options: { full?: boolean } = {}) {
-      return ok(await refreshRollups(db, tenantId, deps.clock.now(), options));
+      return ok(await refreshRollups(db, tenantId, deps.clock.now(), { ...options, pageRows }));
     },
 
     async summary(tenantId: string, q: RangeQuery): Promise<Result<SalesRow>> {
@@ -574,37 +578,46 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     /** Mines association rules from the last `days` of baskets (the scheduled job calls this). */
     async mineRules(tenantId: string, options: { days: number; minSupport: number; minConfidence: number }) {
       const since = new Date(deps.clock.now().getTime() - options.days * 86_400_000).toISOString();
-      // the orders by key a page at a time, then the lines of each page; the worker groups and mines them
-      const lines = async function* () {
-        const orders = keysetPages<{ id: string }>(
+      // each store's orders a page at a time, in the order of the (tenant, store, created_at)
+      // index (each page seeks to where the last one ended), then the lines of each page; the
+      // worker groups and mines them
+      const stores = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).execute();
+      const orderPages = (storeId: string) =>
+        keysetPages<{ id: string; created_at: string }>(
           (after, limit) =>
             db
               .selectFrom('orders')
-              .select('id')
+              .select(['id', 'created_at'])
               .where('tenant_id', '=', tenantId)
-              .where('created_at', '>=', since)
+              .where('store_id', '=', storeId)
+              .where('created_at', '>=', after?.created_at ?? since)
+              .$if(after !== undefined, (q) =>
+                q.where((eb) => eb.or([eb('created_at', '>', after!.created_at), eb('id', '>', after!.id)])),
+              )
               .where('status', '<>', 'voided')
-              .$if(after !== undefined, (q) => q.where('id', '>', after!.id))
+              .orderBy('created_at')
               .orderBy('id')
               .limit(limit)
               .execute(),
-          ORDER_PAGE,
+          pageRows,
         );
-        for await (const page of orders) {
-          const rows = await db
-            .selectFrom('order_lines')
-            .select(['order_id', 'variant_id'])
-            .where('tenant_id', '=', tenantId)
-            .where(
-              'order_id',
-              'in',
-              page.map((o) => o.id),
-            )
-            .orderBy('order_id')
-            .orderBy('line_no')
-            .execute();
-          yield rows.map((r): BasketLine => [r.order_id, r.variant_id]);
-        }
+      const lines = async function* () {
+        for (const store of stores)
+          for await (const page of orderPages(store.id)) {
+            const rows = await db
+              .selectFrom('order_lines')
+              .select(['order_id', 'variant_id'])
+              .where('tenant_id', '=', tenantId)
+              .where(
+                'order_id',
+                'in',
+                page.map((o) => o.id),
+              )
+              .orderBy('order_id')
+              .orderBy('line_no')
+              .execute();
+            yield rows.map((r): BasketLine => [r.order_id, r.variant_id]);
+          }
       };
       const { baskets, itemsets, rules } = await runJob(
         'mineBaskets',
@@ -750,6 +763,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
             .execute()
         ).map((st) => [st.id, st.time_zone]),
       );
+      // members' orders a page at a time in the order of the (tenant, customer) index
       const purchases = keysetPages<{
         id: string;
         customer_id: string | null;
@@ -757,17 +771,26 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
         total: number;
         currency: string;
         store_id: string;
-      }>((after, limit) =>
-        db
-          .selectFrom('orders')
-          .select(['id', 'customer_id', 'created_at', 'total', 'currency', 'store_id'])
-          .where('tenant_id', '=', tenantId)
-          .where('customer_id', 'is not', null)
-          .where('status', '<>', 'voided')
-          .$if(after !== undefined, (q) => q.where('id', '>', after!.id))
-          .orderBy('id')
-          .limit(limit)
-          .execute(),
+      }>(
+        (after, limit) =>
+          db
+            .selectFrom('orders')
+            .select(['id', 'customer_id', 'created_at', 'total', 'currency', 'store_id'])
+            .where('tenant_id', '=', tenantId)
+            .$if(after === undefined, (q) => q.where('customer_id', 'is not', null))
+            .$if(after !== undefined, (q) =>
+              q
+                .where('customer_id', '>=', after!.customer_id!)
+                .where((eb) =>
+                  eb.or([eb('customer_id', '>', after!.customer_id!), eb('id', '>', after!.id)]),
+                ),
+            )
+            .where('status', '<>', 'voided')
+            .orderBy('customer_id')
+            .orderBy('id')
+            .limit(limit)
+            .execute(),
+        pageRows,
       );
       const lines = async function* () {
         for await (const page of purchases)
