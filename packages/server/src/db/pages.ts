@@ -5,8 +5,8 @@
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-/** Rows per page: each page is a short synchronous step on SQLite (orders: about 15,000 lines). */
-export const PAGE_ROWS = 5_000;
+/** Rows per page: each page is a short synchronous step on SQLite (orders: about 6,000 lines). */
+export const PAGE_ROWS = 2_000;
 
 /** Lets timers and I/O (incoming requests) run before the caller continues. */
 export function yieldToEventLoop(): Promise<void> {

@@ -6,7 +6,8 @@ import type { Deps } from '../../deps';
 import { fail, type Result } from '../../http/errors';
 import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
-import { keysetPages, PAGE_ROWS } from '../../db/pages';
+import { insertRows } from '../../db/insert-rows';
+import { keysetPages, PAGE_ROWS, yieldToEventLoop } from '../../db/pages';
 import { workerJobs } from '../../lib/worker-job';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
 import { RFM_SEGMENTS, type RfmSegment } from './rfm';
@@ -638,11 +639,10 @@ export function createInsightsService(
           count: r.count,
           mined_at: minedAt,
         }));
-        for (let i = 0; i < rows.length; i += 200)
-          await trx
-            .insertInto('insights_rules')
-            .values(rows.slice(i, i + 200))
-            .execute();
+        for (let i = 0; i < rows.length; i += 200) {
+          await trx.executeQuery(insertRows(trx, 'insights_rules', rows.slice(i, i + 200)));
+          await yieldToEventLoop();
+        }
       });
       recCache.delete(tenantId);
       return ok({ baskets, itemsets, rules: rules.length, minedAt });
@@ -816,11 +816,11 @@ export function createInsightsService(
           segment: c.segment,
           computed_at: computedAt,
         }));
-        for (let i = 0; i < values.length; i += 200)
-          await trx
-            .insertInto('insights_rfm')
-            .values(values.slice(i, i + 200))
-            .execute();
+        // compiled once per shape; the event loop runs between chunks (other queries wait for the commit)
+        for (let i = 0; i < values.length; i += 200) {
+          await trx.executeQuery(insertRows(trx, 'insights_rfm', values.slice(i, i + 200)));
+          await yieldToEventLoop();
+        }
       });
       const segments: Partial<Record<RfmSegment, number>> = {};
       const currencies: Record<string, number> = {};
