@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
+import { yieldToEventLoop } from '../../db/pages';
 import { readSettings } from './settings';
 
 /**
@@ -180,6 +181,8 @@ export function createPciCheck(deps: Deps, facts: SecurityFacts, transport: Tran
           }
         }
         if (rows.rows.length < pageSize) break;
+        // the daily check reads every table: let requests in between pages
+        await yieldToEventLoop();
       }
     }
     return { findings, tables: tables.length, sadColumns };

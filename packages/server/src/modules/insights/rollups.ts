@@ -11,6 +11,7 @@
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema';
+import { keysetPages, yieldToEventLoop } from '../../db/pages';
 import { localDateHour, localDateStartUtc, addDays } from './time';
 
 const WATERMARK = 'rollups';
@@ -119,24 +120,47 @@ export async function touchedDays(
   tenantId: string,
   since: string,
   zones: Map<string, string>,
+  pageRows?: number,
 ) {
   const hourOf = sql<string>`substr(created_at, 1, 13)`;
-  const [orders, refunds] = await Promise.all([
-    db
-      .selectFrom('orders')
-      .select(['store_id', hourOf.as('h')])
-      .where('tenant_id', '=', tenantId)
-      .where('updated_at', '>', since)
-      .groupBy(['store_id', hourOf])
-      .execute(),
-    db
-      .selectFrom('refunds')
-      .select(['store_id', hourOf.as('h')])
-      .where('tenant_id', '=', tenantId)
-      .where('created_at', '>', since)
-      .groupBy(['store_id', hourOf])
-      .execute(),
-  ]);
+  // Orders by (updated_at, id) pages: the index on updated_at serves both the minute's few changes
+  // and a full rebuild's every order, a short step at a time.
+  const orders: { store_id: string; h: string }[] = [];
+  const pages = keysetPages<{ id: string; updated_at: string; store_id: string; h: string }>(
+    (after, limit) =>
+      db
+        .selectFrom('orders')
+        .select(['id', 'updated_at', 'store_id', hourOf.as('h')])
+        .where('tenant_id', '=', tenantId)
+        .$if(after === undefined, (q) => q.where('updated_at', '>', since))
+        .$if(after !== undefined, (q) =>
+          q
+            .where('updated_at', '>=', after!.updated_at)
+            .where((eb) => eb.or([eb('updated_at', '>', after!.updated_at), eb('id', '>', after!.id)])),
+        )
+        .orderBy('updated_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    pageRows,
+  );
+  const seen = new Set<string>();
+  for await (const page of pages)
+    for (const o of page) {
+      const key = `${o.store_id}\u0000${o.h}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        orders.push(o);
+      }
+    }
+  // refunds are few (a few in a hundred orders): one grouped read
+  const refunds = await db
+    .selectFrom('refunds')
+    .select(['store_id', hourOf.as('h')])
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '>', since)
+    .groupBy(['store_id', hourOf])
+    .execute();
   const days = new Map<string, Set<string>>();
   for (const row of [...orders, ...refunds]) {
     const tz = zones.get(row.store_id);
@@ -441,7 +465,7 @@ export async function refreshRollups(
   db: Kysely<DB>,
   tenantId: string,
   now: Date,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; pageRows?: number } = {},
 ): Promise<{ days: number }> {
   // A full run rebuilds every day with orders: for history imported with back-dated stamps.
   const since = options.full ? '' : await readWatermark(db, tenantId);
@@ -464,12 +488,14 @@ export async function refreshRollups(
     ] as const)
       await db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
   }
-  const touched = await touchedDays(db, tenantId, since, zones);
+  const touched = await touchedDays(db, tenantId, since, zones, options.pageRows);
   let days = 0;
   for (const [storeId, dates] of touched) {
     for (const date of [...dates].sort()) {
       await rebuildDay(db, tenantId, storeId, zones.get(storeId)!, date);
       days++;
+      // a full rebuild is hundreds of days: let requests in between them
+      await yieldToEventLoop();
     }
     for (const month of new Set([...dates].map((d) => d.slice(0, 7))))
       await rebuildMonth(db, tenantId, storeId, month);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { engines, newOrderId, startTestApp, type TestApp } from '../../../test/harness';
 import { generateHistory, companionOf } from '../../seed/generate';
+import { createServices } from '../../app';
 import { parseCsv } from './csv';
+import { createInsightsService } from './service';
 import { addDays, localDateHour } from './time';
 
 type Json = Record<string, unknown>;
@@ -335,6 +337,62 @@ describe.each(engines)('insights routes on %s', (engine) => {
       await get('/insights/recommendations/customers/cus_gen_000001?limit=4', 'cashier')
     ).json() as { items: unknown[] };
     expect(mine.items).toHaveLength(4);
+  });
+
+  it('reads the history a few orders a page to exactly the same rules, segments and rollups', async () => {
+    const db = t.deps.database.db;
+    const tenantId = t.seed.tenantId;
+    const snapshot = async () => ({
+      rules: await db
+        .selectFrom('insights_rules')
+        .select(['rule_no', 'lhs_key', 'rhs', 'support', 'confidence', 'lift', 'count'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('rule_no')
+        .execute(),
+      rfm: await db
+        .selectFrom('insights_rfm')
+        .select([
+          'customer_id',
+          'currency',
+          'recency_days',
+          'frequency',
+          'monetary',
+          'r',
+          'f',
+          'm',
+          'segment',
+        ])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('customer_id')
+        .orderBy('currency')
+        .execute(),
+      hourly: await db
+        .selectFrom('insights_sales_hourly')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('store_id')
+        .orderBy('local_date')
+        .orderBy('hour')
+        .orderBy('register_id')
+        .orderBy('staff_id')
+        .execute(),
+    });
+    const rules = { days: 60, minSupport: 0.003, minConfidence: 0.2 };
+    // the service the app uses, one page for this small history
+    expect((await post('/insights/rules/mine', rules)).statusCode).toBe(200);
+    expect((await post('/insights/segments/refresh')).statusCode).toBe(200);
+    expect((await post('/insights/refresh?full=true')).statusCode).toBe(200);
+    const onePage = await snapshot();
+    expect(onePage.rules.length).toBeGreaterThan(0);
+    expect(onePage.rfm.length).toBeGreaterThan(5);
+    expect(onePage.hourly.length).toBeGreaterThan(20);
+    // the same jobs reading 3 orders a page: well over a hundred pages, many ties on the sort keys
+    const paged = createInsightsService(t.deps, { stock: createServices(t.deps).stock }, { pageRows: 3 });
+    const mined = await paged.mineRules(tenantId, rules);
+    expect(mined.ok && mined.value.baskets).toBeGreaterThan(300);
+    expect((await paged.refreshRfm(tenantId)).ok).toBe(true);
+    expect((await paged.refresh(tenantId, { full: true })).ok).toBe(true);
+    expect(await snapshot()).toEqual(onePage);
   });
 
   it('reorder list → draft purchase order → receive adds stock once; low stock is announced once', async () => {

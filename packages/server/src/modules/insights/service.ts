@@ -7,9 +7,13 @@ import { openStaffName } from '../keys/staff-names';
 import { fail, type Result } from '../../http/errors';
 import type { StockService } from '../stock/service';
 import { outboxQuery } from '../audit/audit';
-import { mineRules } from './apriori';
+import { insertRows } from '../../db/insert-rows';
+import { keysetPages, PAGE_ROWS, yieldToEventLoop } from '../../db/pages';
+import { workerJobs } from '../../lib/worker-job';
 import { demandStats, suggestReorder, type ReorderSuggestion } from './inventory';
-import { RFM_SEGMENTS, rfm, type PurchaseRow, type RfmSegment } from './rfm';
+import { RFM_SEGMENTS, type RfmSegment } from './rfm';
+import type * as pureJobs from './pure-jobs';
+import type { BasketLine, PurchaseLine } from './pure-jobs';
 import { refreshRollups } from './rollups';
 import { addDays, addMonths, daysBetween, localDateHour, localDateStartUtc, weekStart } from './time';
 
@@ -56,8 +60,16 @@ export interface Recommendation {
 }
 
 const MAX_DAYS = 36_600;
+/** Rule mining and RFM scoring run in a worker thread, off the API's event loop. */
+const runJob = workerJobs<typeof pureJobs>(new URL('./pure-jobs.ts', import.meta.url));
 
-export function createInsightsService(deps: Deps, others: { stock: StockService }) {
+export function createInsightsService(
+  deps: Deps,
+  others: { stock: StockService },
+  /** Rows per page when the jobs read history (tests make it small to cross many pages). */
+  options: { pageRows?: number } = {},
+) {
+  const pageRows = options.pageRows ?? PAGE_ROWS;
   const { db } = deps.database;
 
   async function storeOf(tenantId: string, storeId: string) {
@@ -412,7 +424,7 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
   return {
     /** The rollup job for one tenant (also run by `opentill insights refresh`). */
     async refresh(tenantId: string, options: { full?: boolean } = {}) {
-      return ok(await refreshRollups(db, tenantId, deps.clock.now(), options));
+      return ok(await refreshRollups(db, tenantId, deps.clock.now(), { ...options, pageRows }));
     },
 
     async summary(tenantId: string, q: RangeQuery): Promise<Result<SalesRow>> {
@@ -572,28 +584,52 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
     /** Mines association rules from the last `days` of baskets (the scheduled job calls this). */
     async mineRules(tenantId: string, options: { days: number; minSupport: number; minConfidence: number }) {
       const since = new Date(deps.clock.now().getTime() - options.days * 86_400_000).toISOString();
-      const lines = await db
-        .selectFrom('order_lines as l')
-        .innerJoin('orders as o', (j) =>
-          j.onRef('o.tenant_id', '=', 'l.tenant_id').onRef('o.id', '=', 'l.order_id'),
-        )
-        .select(['l.order_id', 'l.variant_id'])
-        .where('o.tenant_id', '=', tenantId)
-        .where('o.created_at', '>=', since)
-        .where('o.status', '<>', 'voided')
-        .execute();
-      const baskets = new Map<string, Set<string>>();
-      for (const l of lines) {
-        let b = baskets.get(l.order_id);
-        if (!b) baskets.set(l.order_id, (b = new Set()));
-        b.add(l.variant_id);
-      }
-      const list = [...baskets.values()].map((b) => [...b]);
-      const { itemsets, rules } = mineRules(list, {
-        minSupport: options.minSupport,
-        minConfidence: options.minConfidence,
-        maxLength: 4,
-      });
+      // each store's orders a page at a time, in the order of the (tenant, store, created_at)
+      // index (each page seeks to where the last one ended), then the lines of each page; the
+      // worker groups and mines them
+      const stores = await db.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).execute();
+      const orderPages = (storeId: string) =>
+        keysetPages<{ id: string; created_at: string }>(
+          (after, limit) =>
+            db
+              .selectFrom('orders')
+              .select(['id', 'created_at'])
+              .where('tenant_id', '=', tenantId)
+              .where('store_id', '=', storeId)
+              .where('created_at', '>=', after?.created_at ?? since)
+              .$if(after !== undefined, (q) =>
+                q.where((eb) => eb.or([eb('created_at', '>', after!.created_at), eb('id', '>', after!.id)])),
+              )
+              .where('status', '<>', 'voided')
+              .orderBy('created_at')
+              .orderBy('id')
+              .limit(limit)
+              .execute(),
+          pageRows,
+        );
+      const lines = async function* () {
+        for (const store of stores)
+          for await (const page of orderPages(store.id)) {
+            const rows = await db
+              .selectFrom('order_lines')
+              .select(['order_id', 'variant_id'])
+              .where('tenant_id', '=', tenantId)
+              .where(
+                'order_id',
+                'in',
+                page.map((o) => o.id),
+              )
+              .orderBy('order_id')
+              .orderBy('line_no')
+              .execute();
+            yield rows.map((r): BasketLine => [r.order_id, r.variant_id]);
+          }
+      };
+      const { baskets, itemsets, rules } = await runJob(
+        'mineBaskets',
+        { minSupport: options.minSupport, minConfidence: options.minConfidence, maxLength: 4 },
+        lines(),
+      );
       const minedAt = deps.clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('insights_rules').where('tenant_id', '=', tenantId).execute();
@@ -608,14 +644,13 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
           count: r.count,
           mined_at: minedAt,
         }));
-        for (let i = 0; i < rows.length; i += 200)
-          await trx
-            .insertInto('insights_rules')
-            .values(rows.slice(i, i + 200))
-            .execute();
+        for (let i = 0; i < rows.length; i += 200) {
+          await trx.executeQuery(insertRows(trx, 'insights_rules', rows.slice(i, i + 200)));
+          await yieldToEventLoop();
+        }
       });
       recCache.delete(tenantId);
-      return ok({ baskets: list.length, itemsets: itemsets.length, rules: rules.length, minedAt });
+      return ok({ baskets, itemsets, rules: rules.length, minedAt });
     },
 
     /**
@@ -724,32 +759,52 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
      * currency's stores.
      */
     async refreshRfm(tenantId: string, asOf?: string) {
-      const rows = await db
-        .selectFrom('orders as o')
-        .innerJoin('stores as s', (j) =>
-          j.onRef('s.tenant_id', '=', 'o.tenant_id').onRef('s.id', '=', 'o.store_id'),
-        )
-        .select(['o.customer_id', 'o.created_at', 'o.total', 'o.currency', 's.time_zone'])
-        .where('o.tenant_id', '=', tenantId)
-        .where('o.customer_id', 'is not', null)
-        .where('o.status', '<>', 'voided')
-        .execute();
-      const nowIso = deps.clock.now().toISOString();
-      const byCurrency = new Map<string, { today: string; purchases: PurchaseRow[] }>();
-      for (const r of rows) {
-        let group = byCurrency.get(r.currency);
-        if (!group) byCurrency.set(r.currency, (group = { today: '', purchases: [] }));
-        const localToday = asOf ?? localDateHour(nowIso, r.time_zone).date;
-        if (localToday > group.today) group.today = localToday;
-        group.purchases.push({
-          customerId: r.customer_id!,
-          date: localDateHour(r.created_at, r.time_zone).date,
-          amount: n(r.total),
-        });
-      }
-      const scored = [...byCurrency.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .flatMap(([currency, g]) => rfm(g.purchases, g.today).map((c) => ({ ...c, currency })));
+      const zones = new Map(
+        (
+          await db
+            .selectFrom('stores')
+            .select(['id', 'time_zone'])
+            .where('tenant_id', '=', tenantId)
+            .execute()
+        ).map((st) => [st.id, st.time_zone]),
+      );
+      // members' orders a page at a time in the order of the (tenant, customer) index
+      const purchases = keysetPages<{
+        id: string;
+        customer_id: string | null;
+        created_at: string;
+        total: number;
+        currency: string;
+        store_id: string;
+      }>(
+        (after, limit) =>
+          db
+            .selectFrom('orders')
+            .select(['id', 'customer_id', 'created_at', 'total', 'currency', 'store_id'])
+            .where('tenant_id', '=', tenantId)
+            .$if(after === undefined, (q) => q.where('customer_id', 'is not', null))
+            .$if(after !== undefined, (q) =>
+              q
+                .where('customer_id', '>=', after!.customer_id!)
+                .where((eb) =>
+                  eb.or([eb('customer_id', '>', after!.customer_id!), eb('id', '>', after!.id)]),
+                ),
+            )
+            .where('status', '<>', 'voided')
+            .orderBy('customer_id')
+            .orderBy('id')
+            .limit(limit)
+            .execute(),
+        pageRows,
+      );
+      const lines = async function* () {
+        for await (const page of purchases)
+          yield page.flatMap((o): PurchaseLine[] => {
+            const zone = zones.get(o.store_id);
+            return zone === undefined ? [] : [[o.customer_id!, o.created_at, n(o.total), o.currency, zone]];
+          });
+      };
+      const scored = await runJob('scoreRfm', { now: deps.clock.now().toISOString(), asOf }, lines());
       const computedAt = deps.clock.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('insights_rfm').where('tenant_id', '=', tenantId).execute();
@@ -766,11 +821,11 @@ export function createInsightsService(deps: Deps, others: { stock: StockService 
           segment: c.segment,
           computed_at: computedAt,
         }));
-        for (let i = 0; i < values.length; i += 200)
-          await trx
-            .insertInto('insights_rfm')
-            .values(values.slice(i, i + 200))
-            .execute();
+        // compiled once per shape; the event loop runs between chunks (other queries wait for the commit)
+        for (let i = 0; i < values.length; i += 200) {
+          await trx.executeQuery(insertRows(trx, 'insights_rfm', values.slice(i, i + 200)));
+          await yieldToEventLoop();
+        }
       });
       const segments: Partial<Record<RfmSegment, number>> = {};
       const currencies: Record<string, number> = {};
