@@ -27,7 +27,22 @@ import { higherSeverity } from './cases';
 export const AML_CONSUMER = 'compliance.aml';
 
 const localParts = new Map<string, Intl.DateTimeFormat>();
+// every zone's offset is a whole number of quarter hours, so the local day and hour are the same
+// for every instant of one UTC minute: remembered per zone and minute (formatting is the cost)
+const localByMinute = new Map<string, { day: string; hour: number }>();
 function localDayAndHour(iso: string, timeZone: string): { day: string; hour: number } {
+  // only UTC stamps (`…Z`) share a key by their text
+  if (!iso.endsWith('Z')) return formatLocal(iso, timeZone);
+  const key = `${timeZone}|${iso.slice(0, 16)}`;
+  const known = localByMinute.get(key);
+  if (known) return known;
+  if (localByMinute.size >= 10_000) localByMinute.clear();
+  const found = formatLocal(iso, timeZone);
+  localByMinute.set(key, found);
+  return found;
+}
+
+function formatLocal(iso: string, timeZone: string): { day: string; hour: number } {
   let f = localParts.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -56,9 +71,24 @@ type StoreRow = Pick<Selectable<StoreTable>, 'id' | 'time_zone' | 'country' | 'c
  * What the facts of one consumer batch are built from, read once for the whole batch: the
  * orders and their payments (sales are immutable once paid), and the stores.
  */
+const ORDER_FIELDS = [
+  'id',
+  'tenant_id',
+  'store_id',
+  'register_id',
+  'staff_id',
+  'customer_id',
+  'currency',
+  'total',
+  'client_created_at',
+  'created_at',
+] as const;
+type OrderRow = Pick<Selectable<OrderTable>, (typeof ORDER_FIELDS)[number]>;
+type PaymentRow = Pick<Selectable<PaymentTable>, 'order_id' | 'kind' | 'amount' | 'reference'>;
+
 export interface BatchRows {
-  orders: Map<string, Selectable<OrderTable>>;
-  payments: Map<string, Selectable<PaymentTable>[]>;
+  orders: Map<string, OrderRow>;
+  payments: Map<string, PaymentRow[]>;
   stores: Map<string, StoreRow>;
 }
 
@@ -76,20 +106,24 @@ export async function readBatchRows(trx: Kysely<DB>, events: readonly OutboxEven
     const orderIds = [...set];
     const orders = await trx
       .selectFrom('orders')
-      .selectAll()
+      .select(ORDER_FIELDS)
       .where('tenant_id', '=', tenantId)
       .where('id', 'in', orderIds)
       .execute();
     for (const o of orders) out.orders.set(o.id, o);
     const payments = await trx
       .selectFrom('payments')
-      .selectAll()
+      .select(['order_id', 'kind', 'amount', 'reference'])
       .where('tenant_id', '=', tenantId)
       .where('order_id', 'in', orderIds)
       .orderBy('order_id')
       .orderBy('seq')
       .execute();
-    for (const p of payments) out.payments.set(p.order_id, [...(out.payments.get(p.order_id) ?? []), p]);
+    for (const p of payments) {
+      const list = out.payments.get(p.order_id);
+      if (list) list.push(p);
+      else out.payments.set(p.order_id, [p]);
+    }
     const storeIds = [...new Set(orders.map((o) => o.store_id))];
     if (storeIds.length) {
       const stores = await trx
