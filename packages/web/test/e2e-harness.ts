@@ -725,7 +725,6 @@ export interface E2eSessionOptions {
   /** who the API client signs in as (default `manager`); false for no API client */
   login?: string | false;
   server?: ServerOptions;
-  browser?: LaunchOptions;
   /** the time the setup may take (default 120 s) */
   timeoutMs?: number;
 }
@@ -765,7 +764,7 @@ export function e2eSession(options: E2eSessionOptions = {}): E2eSession {
     await buildWebOnce();
     filled.server = await startServer(options.server);
     if (options.login !== false) filled.api = await Api.login(filled.server.base, options.login ?? 'manager');
-    filled.browser = await launchBrowser(options.browser);
+    filled.browser = await launchBrowser();
     filled.page = await firstPage(filled.browser.context);
     watchErrors(filled.page, errors);
   }, options.timeoutMs ?? 120_000);
