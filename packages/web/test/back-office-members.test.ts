@@ -3,36 +3,18 @@
 // baseline window: one unit) and during it (three units) through the API; the uplift panel shows
 // the server's figures per day and the change (+200%). The measurement itself over generated
 // history is tested on both engines in packages/server/src/modules/marketing/marketing.test.ts.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   Api,
-  buildWebOnce,
   DEMO_PASSWORD,
+  e2eSession,
   firstPage,
-  launchBrowser,
   recoveryCode,
-  startServer,
   watchErrors,
-  type Browser,
-  type TestServer,
   type TillWindow,
 } from './e2e-harness';
 
-let server: TestServer;
-let api: Api;
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  api = await Api.login(server.base);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 const sleepUntil = async (at: number) => {
   const wait = at - Date.now();
@@ -42,7 +24,7 @@ const sleepUntil = async (at: number) => {
 describe('back office: members, coupons, campaigns', () => {
   test('the forms create what they say; a campaign reports its effect', { timeout: 150_000 }, async () => {
     const errors: string[] = [];
-    const cashier = await Api.login(server.base, 'cashier');
+    const cashier = await Api.login(e2e.server.base, 'cashier');
     const sh = (await cashier.stores()).find((s) => s.currency === 'CNY')!;
     const [register] = await cashier.registers(sh.id);
     const products = await cashier.get<{
@@ -61,7 +43,7 @@ describe('back office: members, coupons, campaigns', () => {
         (s, l) => s + sellable.find((v) => v.id === l.variantId)!.prices[sh.id]! * l.quantity,
         0,
       );
-      const res = await fetch(`${server.base}/api/v1/orders`, {
+      const res = await fetch(`${e2e.server.base}/api/v1/orders`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${cashier.token}`,
@@ -83,7 +65,7 @@ describe('back office: members, coupons, campaigns', () => {
     const t0 = Date.now();
     const startsAt = t0 + 6000;
     const endsAt = startsAt + 6000;
-    const measured = await api.call<{ id: string }>('POST', '/campaigns', {
+    const measured = await e2e.api.call<{ id: string }>('POST', '/campaigns', {
       name: 'Flash sale',
       storeId: sh.id,
       mediaKind: 'text',
@@ -105,16 +87,16 @@ describe('back office: members, coupons, campaigns', () => {
     ]);
     expect(Date.now()).toBeLessThan(endsAt);
 
-    const adm = await firstPage(browser.context);
+    const adm = await firstPage(e2e.browser.context);
     watchErrors(adm, errors);
     const A = (id: string) => adm.getByTestId(id);
-    await adm.goto(`${server.base}/admin`);
+    await adm.goto(`${e2e.server.base}/admin`);
     await A('admin-signin-username').fill('manager');
     await A('admin-signin-password').fill(DEMO_PASSWORD);
     await A('admin-signin-submit').click();
     await A('admin-mfa').waitFor();
     await A('admin-mfa-recovery').click();
-    await A('admin-mfa-code').fill(recoveryCode(server.base, 'manager'));
+    await A('admin-mfa-code').fill(recoveryCode(e2e.server.base, 'manager'));
     await A('admin-mfa-submit').click();
     await A('admin-shell').waitFor();
 
@@ -127,7 +109,7 @@ describe('back office: members, coupons, campaigns', () => {
     await A('admin-customer-marketing').check();
     await A('admin-customer-save').click();
     await A('admin-customer-row').filter({ hasText: '赵敏' }).waitFor();
-    const customers = await api.get<{
+    const customers = await e2e.api.get<{
       items: { name: string; consents: { marketing: { granted: boolean } } }[];
     }>('/customers?q=13700002222');
     expect(customers.items.map((c) => [c.name, c.consents.marketing.granted])).toEqual([['赵敏', true]]);
@@ -143,7 +125,7 @@ describe('back office: members, coupons, campaigns', () => {
     await A('admin-coupon-max-uses').fill('1');
     await A('admin-coupon-save').click();
     await A('admin-coupon-row').filter({ hasText: 'TENOFF' }).waitFor();
-    const coupons = await api.get<{
+    const coupons = await e2e.api.get<{
       items: { code: string; kind: string; value: number; maxUses: number }[];
     }>('/coupons');
     expect(coupons.items.find((c) => c.code === 'TENOFF')).toMatchObject({
@@ -164,7 +146,7 @@ describe('back office: members, coupons, campaigns', () => {
     await A('admin-campaign-to').fill('2027-01-10T21:00');
     await A('admin-campaign-save').click();
     await A('admin-campaign-row').filter({ hasText: 'Tea week' }).waitFor();
-    const campaigns = await api.get<{ items: { name: string; variantIds: string[]; textZh: string }[] }>(
+    const campaigns = await e2e.api.get<{ items: { name: string; variantIds: string[]; textZh: string }[] }>(
       '/campaigns',
     );
     expect(campaigns.items.find((c) => c.name === 'Tea week')).toMatchObject({
@@ -182,7 +164,7 @@ describe('back office: members, coupons, campaigns', () => {
     expect(await A('admin-uplift-during').getAttribute('data-units-per-day')).toBe('3');
     expect(await A('admin-uplift-change').getAttribute('data-units-pct')).toBe('200');
     expect(await A('admin-uplift-change').textContent()).toContain('200%');
-    const report = await api.get<{ unitsUpliftPct: number; during: { revenue: number } }>(
+    const report = await e2e.api.get<{ unitsUpliftPct: number; during: { revenue: number } }>(
       `/campaigns/${measured.body.id}/uplift`,
     );
     expect(report.unitsUpliftPct).toBe(200);

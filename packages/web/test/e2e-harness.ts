@@ -9,6 +9,8 @@
  *   close the browser and start it again with the same IndexedDB and service worker;
  * - talks to the API (login, orders, stock) to check what actually reached the server.
  *
+ * A test file gets all of this in one call, `e2eSession()` (at the end of this file).
+ *
  * A missing /usr/bin/chromium is an error, never a skip: `.ci/run` installs the package.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -713,4 +716,75 @@ function terminalFor(api: Api, registerId: string): Promise<string> {
     terminals.set(key, token);
   }
   return token;
+}
+
+// ---------------------------------------------------------------------------------------------
+// one setup for a test file
+
+export interface E2eSessionOptions {
+  /** who the API client signs in as (default `manager`); false for no API client */
+  login?: string | false;
+  server?: ServerOptions;
+  /** the time the setup may take (default 120 s) */
+  timeoutMs?: number;
+}
+
+/** What a test file works with; the fields are there once the file's `beforeAll` has run. */
+export interface E2eSession {
+  server: TestServer;
+  browser: Browser;
+  /** the browser's first page, its errors collected in `errors` */
+  page: Page;
+  api: Api;
+  /** page errors of `page` (add others with `watchErrors(other, session.errors)`) */
+  errors: string[];
+}
+
+/**
+ * The setup of a browser test file: registers a `beforeAll` that builds the web app (once per
+ * run), starts the real server with the demo tenant, signs in to the API, launches Chromium and
+ * watches its first page for errors, and an `afterAll` that closes the browser and disposes of
+ * the server. Call it at the top level of the file; a field read before the setup has run throws.
+ */
+export function e2eSession(options: E2eSessionOptions = {}): E2eSession {
+  const filled: Partial<E2eSession> = {};
+  const errors: string[] = [];
+  const field = <K extends 'server' | 'browser' | 'page' | 'api'>(name: K): E2eSession[K] => {
+    const value = filled[name];
+    if (value === undefined) {
+      throw new Error(
+        name === 'api' && options.login === false
+          ? 'this e2eSession has no API client (login: false)'
+          : `e2eSession().${name} is read before its beforeAll has run`,
+      );
+    }
+    return value as E2eSession[K];
+  };
+  beforeAll(async () => {
+    await buildWebOnce();
+    filled.server = await startServer(options.server);
+    if (options.login !== false) filled.api = await Api.login(filled.server.base, options.login ?? 'manager');
+    filled.browser = await launchBrowser();
+    filled.page = await firstPage(filled.browser.context);
+    watchErrors(filled.page, errors);
+  }, options.timeoutMs ?? 120_000);
+  afterAll(async () => {
+    await filled.browser?.close();
+    await filled.server?.dispose();
+  });
+  return {
+    get server() {
+      return field('server');
+    },
+    get browser() {
+      return field('browser');
+    },
+    get page() {
+      return field('page');
+    },
+    get api() {
+      return field('api');
+    },
+    errors,
+  };
 }

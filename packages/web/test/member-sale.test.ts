@@ -1,41 +1,9 @@
 // Real browser: a member sale with a coupon and part of the points balance as a tender, then the
 // e-receipt from the receipt's QR with feedback.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  Api,
-  buildWebOnce,
-  firstPage,
-  launchBrowser,
-  pieceTiles,
-  registerLogin,
-  startServer,
-  tile,
-  waitSynced,
-  watchErrors,
-  type Browser,
-  type TestServer,
-} from './e2e-harness';
+import { describe, expect, test } from 'vitest';
+import { e2eSession, pieceTiles, registerLogin, tile, waitSynced, watchErrors } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let api: Api;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await firstPage(browser.context);
-  watchErrors(page, errors);
-  api = await Api.login(server.base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 interface Account {
   balance: number;
@@ -44,9 +12,9 @@ interface Account {
 
 describe('register: member sale', () => {
   test('coupon, partial points redemption, earning, e-receipt feedback', { timeout: 120_000 }, async () => {
-    const T = (id: string) => page.getByTestId(id);
+    const T = (id: string) => e2e.page.getByTestId(id);
     // 1 point per yuan before VAT; 100 points pay 1 yuan (1 point = 1 fen)
-    const program = await api.call('PUT', '/loyalty/program', {
+    const program = await e2e.api.call('PUT', '/loyalty/program', {
       programs: [
         {
           currency: 'CNY',
@@ -59,7 +27,7 @@ describe('register: member sale', () => {
       ],
     });
     expect(program.status).toBe(200);
-    const created = await api.call<{ id: string }>('POST', '/customers', {
+    const created = await e2e.api.call<{ id: string }>('POST', '/customers', {
       name: '李华',
       phone: '139 1234 5678',
       consents: { processing: true, marketing: true },
@@ -69,7 +37,7 @@ describe('register: member sale', () => {
     const customerId = created.body.id;
     expect(
       (
-        await api.call('POST', `/customers/${customerId}/loyalty/adjustments`, {
+        await e2e.api.call('POST', `/customers/${customerId}/loyalty/adjustments`, {
           points: 500,
           note: 'welcome',
         })
@@ -77,14 +45,14 @@ describe('register: member sale', () => {
     ).toBe(200);
     // the coupon unlocks a promotion (the promotions engine gives ¥5 off); the coupons module
     // makes the code single-use
-    const promotion = await api.call('POST', '/promotions', {
+    const promotion = await e2e.api.call('POST', '/promotions', {
       name: 'Coupon ¥5 off',
       nameZh: '优惠券立减 5 元',
       conditions: [{ kind: 'coupon', codes: ['E2E-FIVE'] }],
       action: { kind: 'amount_off', amount: 500, target: 'order' },
     });
     expect(promotion.status).toBe(201);
-    const coupon = await api.call('POST', '/coupons', {
+    const coupon = await e2e.api.call('POST', '/coupons', {
       code: 'E2E-FIVE',
       name: '¥5 off',
       kind: 'promotion',
@@ -92,10 +60,10 @@ describe('register: member sale', () => {
     });
     expect(coupon.status).toBe(201);
 
-    const { registerId, storeId } = await registerLogin(page, server.base, { currency: 'CNY' });
-    const [a, b] = await pieceTiles(page, api, 2);
+    const { registerId, storeId } = await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' });
+    const [a, b] = await pieceTiles(e2e.page, e2e.api, 2);
     // a campaign on the store's display, with a cart hint for item A
-    const campaign = await api.call('POST', '/campaigns', {
+    const campaign = await e2e.api.call('POST', '/campaigns', {
       name: 'Coffee week',
       storeId,
       mediaKind: 'text',
@@ -108,17 +76,17 @@ describe('register: member sale', () => {
       endsAt: new Date(Date.now() + 3600_000).toISOString(),
     });
     expect(campaign.status).toBe(201);
-    await page.reload();
+    await e2e.page.reload();
     await T('product-tile').first().waitFor();
-    const display = await browser.context.newPage();
-    watchErrors(display, errors);
-    await display.goto(`${server.base}/display?register=${registerId}&lang=zh-CN`);
+    const display = await e2e.browser.context.newPage();
+    watchErrors(display, e2e.errors);
+    await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=zh-CN`);
     await display.getByTestId('display-campaign').waitFor();
     expect(await display.getByTestId('display-campaign').textContent()).toContain('咖啡周');
-    await page.bringToFront();
-    await tile(page, a!).click();
-    await tile(page, a!).click();
-    await tile(page, b!).click();
+    await e2e.page.bringToFront();
+    await tile(e2e.page, a!).click();
+    await tile(e2e.page, a!).click();
+    await tile(e2e.page, b!).click();
     await expect.poll(() => T('cart-line').count()).toBe(2);
     await display.getByTestId('display-hint').waitFor();
     expect(await display.getByTestId('display-hint').textContent()).toContain('再加一件享八折');
@@ -160,8 +128,8 @@ describe('register: member sale', () => {
     await display.getByTestId('feedback-submit').click();
     await display.getByTestId('feedback-thanks').waitFor();
 
-    await waitSynced(page, 30_000);
-    const order = await api.order(orderId);
+    await waitSynced(e2e.page, 30_000);
+    const order = await e2e.api.order(orderId);
     const payments = order.payments as { kind: string; amount: number }[];
     expect(order.customerId).toBe(customerId);
     expect(payments.find((p) => p.kind === 'loyalty_points')?.amount).toBe(237);
@@ -172,7 +140,7 @@ describe('register: member sale', () => {
     // earned on the part not paid with points, before VAT, one point per whole yuan
     const preTax = lines.reduce((s, l) => s + l.total - l.tax, 0);
     const earnedMax = Math.floor(preTax / 100);
-    const { account, ledger } = await api.get<{
+    const { account, ledger } = await e2e.api.get<{
       account: Account;
       ledger: { kind: string; points: number; orderId: string | null; offline: boolean }[];
     }>(`/customers/${customerId}/loyalty`);
@@ -193,7 +161,7 @@ describe('register: member sale', () => {
     expect(earned).toBeGreaterThan(0);
     expect(earned).toBeLessThanOrEqual(earnedMax);
     expect(earned).toBeGreaterThanOrEqual(Math.floor((preTax * (total - 237)) / total / 100) - 1);
-    const used = (await api.get<{ items: { code: string; uses: number }[] }>('/coupons')).items.find(
+    const used = (await e2e.api.get<{ items: { code: string; uses: number }[] }>('/coupons')).items.find(
       (c) => c.code === 'E2EFIVE',
     );
     expect(used?.uses).toBe(1);
@@ -201,7 +169,7 @@ describe('register: member sale', () => {
     // the e-receipt behind the receipt's QR, with feedback
     const url = await T('receipt-e-qr').getAttribute('data-url');
     expect(url).toMatch(/\/receipt\/[A-Za-z0-9_-]{22}$/);
-    const phone = await browser.context.newPage();
+    const phone = await e2e.browser.context.newPage();
     await phone.goto(url!);
     await phone.getByTestId('e-receipt').waitFor();
     expect(await phone.getByTestId('e-receipt-line').count()).toBe(2);
@@ -209,7 +177,7 @@ describe('register: member sale', () => {
     // feedback was given on the display: the page thanks instead of asking again
     await phone.getByTestId('feedback-thanks').waitFor();
     await phone.close();
-    const fb = await api.get<{
+    const fb = await e2e.api.get<{
       items: { orderId: string; rating: number; comment: string; source: string }[];
     }>('/feedback');
     expect(fb.items.find((f) => f.orderId === orderId)).toMatchObject({
@@ -218,6 +186,6 @@ describe('register: member sale', () => {
       source: 'display',
     });
 
-    expect(errors).toEqual([]);
+    expect(e2e.errors).toEqual([]);
   });
 });

@@ -4,43 +4,10 @@
 // still waiting to sync, and refuses more. When the network returns, the server books both sales:
 // the orders carry the points tenders and the points ledger has one redemption per sale, marked
 // offline, with the balance as the sum of the ledger.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  Api,
-  buildWebOnce,
-  firstPage,
-  launchBrowser,
-  pieceTiles,
-  registerLogin,
-  startServer,
-  tile,
-  unsynced,
-  waitSynced,
-  watchErrors,
-  type Browser,
-  type TestServer,
-} from './e2e-harness';
+import { describe, expect, test } from 'vitest';
+import { e2eSession, pieceTiles, registerLogin, tile, unsynced, waitSynced } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let api: Api;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await firstPage(browser.context);
-  watchErrors(page, errors);
-  api = await Api.login(server.base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 interface LedgerEntry {
   kind: string;
@@ -55,9 +22,9 @@ describe('register: points redeemed offline', () => {
     'within the register allowance, refused above it, booked on reconnect',
     { timeout: 150_000 },
     async () => {
-      const T = (id: string) => page.getByTestId(id);
+      const T = (id: string) => e2e.page.getByTestId(id);
       // 100 points pay 1 yuan (1 point = 1 fen); a register may let 300 points be spent offline
-      const program = await api.call('PUT', '/loyalty/program', {
+      const program = await e2e.api.call('PUT', '/loyalty/program', {
         programs: [
           {
             currency: 'CNY',
@@ -70,7 +37,7 @@ describe('register: points redeemed offline', () => {
         ],
       });
       expect(program.status).toBe(200);
-      const created = await api.call<{ id: string }>('POST', '/customers', {
+      const created = await e2e.api.call<{ id: string }>('POST', '/customers', {
         name: '王芳',
         phone: '138 0000 1111',
         consents: { processing: true, marketing: false },
@@ -78,14 +45,14 @@ describe('register: points redeemed offline', () => {
       });
       expect(created.status).toBe(201);
       const customerId = created.body.id;
-      const welcome = await api.call('POST', `/customers/${customerId}/loyalty/adjustments`, {
+      const welcome = await e2e.api.call('POST', `/customers/${customerId}/loyalty/adjustments`, {
         points: 1000,
         note: 'welcome',
       });
       expect(welcome.status).toBe(200);
 
-      await registerLogin(page, server.base, { currency: 'CNY' });
-      const [a, b] = await pieceTiles(page, api, 2);
+      await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' });
+      const [a, b] = await pieceTiles(e2e.page, e2e.api, 2);
 
       const attach = async () => {
         await T('member-open').click();
@@ -121,47 +88,47 @@ describe('register: points redeemed offline', () => {
       };
 
       // online: the member is looked up for two carts; the first is parked (it keeps the member)
-      await tile(page, a!).click();
-      await tile(page, b!).click();
+      await tile(e2e.page, a!).click();
+      await tile(e2e.page, b!).click();
       await attach();
       expect(await T('member-points').getAttribute('data-points')).toBe('1000');
       await T('park').click();
       await T('park-note').fill('second basket');
       await T('park-confirm').click();
       await T('cart-empty').waitFor();
-      await tile(page, a!).click();
-      await tile(page, b!).click();
+      await tile(e2e.page, a!).click();
+      await tile(e2e.page, b!).click();
       await attach();
 
       // the network goes
-      await browser.context.setOffline(true);
+      await e2e.browser.context.setOffline(true);
       await expect.poll(async () => T('sync-badge').getAttribute('data-online')).toBe('false');
 
       // first sale: ¥3.50 (350 points) is over the 300-point allowance; ¥2.00 (200 points) is taken
       const first = await payWithPoints('3.50', '3.00', '2.00');
-      expect(await unsynced(page)).toBe(1);
+      expect(await unsynced(e2e.page)).toBe(1);
 
       // second sale, still offline: 100 points of the allowance are left while the first is unsynced
       await T('resume').click();
       await T('resume-ticket').first().click();
       await expect.poll(async () => (await T('member-name').textContent())?.trim()).toBe('王芳');
       const second = await payWithPoints('1.50', '1.00', '1.00');
-      expect(await unsynced(page)).toBe(2);
+      expect(await unsynced(e2e.page)).toBe(2);
 
       // the network returns: both sales reach the server
-      await browser.context.setOffline(false);
-      await waitSynced(page, 60_000);
+      await e2e.browser.context.setOffline(false);
+      await waitSynced(e2e.page, 60_000);
       for (const [orderId, minor] of [
         [first, 200],
         [second, 100],
       ] as const) {
-        const order = await api.order(orderId);
+        const order = await e2e.api.order(orderId);
         expect(order.status).toBe('paid');
         expect(order.customerId).toBe(customerId);
         const payments = order.payments as { kind: string; amount: number }[];
         expect(payments.find((p) => p.kind === 'loyalty_points')?.amount).toBe(minor);
       }
-      const { account, ledger } = await api.get<{
+      const { account, ledger } = await e2e.api.get<{
         account: { balance: number };
         ledger: LedgerEntry[];
       }>(`/customers/${customerId}/loyalty`);
@@ -177,7 +144,7 @@ describe('register: points redeemed offline', () => {
       expect(earned).toBeGreaterThan(0);
       expect(account.balance).toBe(ledger.reduce((s, e) => s + e.points, 0));
       expect(account.balance).toBe(1000 - 300 + earned);
-      expect(errors).toEqual([]);
+      expect(e2e.errors).toEqual([]);
     },
   );
 });

@@ -2,43 +2,14 @@
 // browser) follows every register action within 200 ms, measured from the register's click to
 // the display's DOM update.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  Api,
-  buildWebOnce,
-  firstPage,
-  launchBrowser,
-  pieceTiles,
-  registerLogin,
-  startServer,
-  tile,
-  watchErrors,
-  type Browser,
-  type TestServer,
-} from './e2e-harness';
+import { describe, expect, test } from 'vitest';
+import { e2eSession, pieceTiles, registerLogin, tile, watchErrors } from './e2e-harness';
 
 const LIMIT_MS = 200;
 
-let server: TestServer;
-let browser: Browser;
-let register: Page;
+const e2e = e2eSession();
+/** the customer display, a second page beside the register (`e2e.page`) */
 let display: Page;
-let api: Api;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  register = await firstPage(browser.context);
-  watchErrors(register, errors);
-  api = await Api.login(server.base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
 
 interface Probe {
   __clickAt: number | null;
@@ -82,7 +53,7 @@ async function measure(want: { kind: string; lines: number }, act: () => Promise
     p.__want = w;
     p.__seenAt = null;
   }, want);
-  await register.evaluate(() => ((window as unknown as Probe).__clickAt = null));
+  await e2e.page.evaluate(() => ((window as unknown as Probe).__clickAt = null));
   // the display is the page in front (as on its own screen); the register is clicked behind it
   await display.bringToFront();
   await act();
@@ -90,9 +61,9 @@ async function measure(want: { kind: string; lines: number }, act: () => Promise
     timeout: 5000,
   });
   const seenAt = await display.evaluate(() => (window as unknown as Probe).__seenAt!);
-  const clickAt = await register.evaluate(() => (window as unknown as Probe).__clickAt);
+  const clickAt = await e2e.page.evaluate(() => (window as unknown as Probe).__clickAt);
   // other steps drive the register in front (a background tab's animation frames are throttled)
-  await register.bringToFront();
+  await e2e.page.bringToFront();
   expect(clickAt, 'the register saw no click').not.toBeNull();
   return seenAt - clickAt!;
 }
@@ -101,27 +72,27 @@ const digits = (s: string | null) => (s ?? '').replace(/\D/g, '');
 
 describe('register: park, resume and the customer display', () => {
   test('park and resume; the display mirrors the cart within 200 ms', { timeout: 90_000 }, async () => {
-    const T = (id: string) => register.getByTestId(id);
-    const { registerId } = await registerLogin(register, server.base, { currency: 'CNY' });
-    const [a, b, c] = await pieceTiles(register, api, 3);
+    const T = (id: string) => e2e.page.getByTestId(id);
+    const { registerId } = await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' });
+    const [a, b, c] = await pieceTiles(e2e.page, e2e.api, 3);
 
-    display = await browser.context.newPage();
-    watchErrors(display, errors);
-    await display.goto(`${server.base}/display?register=${registerId}&lang=en`);
+    display = await e2e.browser.context.newPage();
+    watchErrors(display, e2e.errors);
+    await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=en`);
     await display.getByTestId('display-idle').waitFor();
-    await armRegister(register);
+    await armRegister(e2e.page);
     await armDisplay(display);
 
     const timings: Record<string, number> = {};
-    timings['add A'] = await measure({ kind: 'cart', lines: 1 }, () => tile(register, a!).click());
-    timings['add B'] = await measure({ kind: 'cart', lines: 2 }, () => tile(register, b!).click());
-    timings['add C'] = await measure({ kind: 'cart', lines: 3 }, () => tile(register, c!).click());
+    timings['add A'] = await measure({ kind: 'cart', lines: 1 }, () => tile(e2e.page, a!).click());
+    timings['add B'] = await measure({ kind: 'cart', lines: 2 }, () => tile(e2e.page, b!).click());
+    timings['add C'] = await measure({ kind: 'cart', lines: 3 }, () => tile(e2e.page, c!).click());
     // a quantity change: the line count stays, the quantity shown changes
     const before = await display.getByTestId('display-total').textContent();
-    await register.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getByTestId('qty-plus').click();
+    await e2e.page.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getByTestId('qty-plus').click();
     await expect.poll(() => display.getByTestId('display-total').textContent()).not.toBe(before);
     timings['remove C'] = await measure({ kind: 'cart', lines: 2 }, () =>
-      register.locator(`[data-testid=cart-line][data-variant-id="${c}"]`).getByTestId('line-remove').click(),
+      e2e.page.locator(`[data-testid=cart-line][data-variant-id="${c}"]`).getByTestId('line-remove').click(),
     );
 
     // the display shows what the register shows
@@ -143,12 +114,12 @@ describe('register: park, resume and the customer display', () => {
     await expect.poll(() => T('cart-line').count()).toBe(2);
     expect(await T('total').textContent()).toBe(total);
     expect(
-      await register.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getAttribute('data-quantity'),
+      await e2e.page.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getAttribute('data-quantity'),
     ).toBe('2');
     expect(digits(await display.getByTestId('display-total').textContent())).toBe(digits(total));
     // the ticket is gone from the parked list once resumed
     expect(
-      await register.evaluate(() =>
+      await e2e.page.evaluate(() =>
         (window as unknown as { __opentill: { till: { parked(): Promise<unknown[]> } } }).__opentill.till
           .parked()
           .then((l) => l.length),
@@ -160,6 +131,6 @@ describe('register: park, resume and the customer display', () => {
       expect(ms, `${action}: display updated after ${ms} ms`).toBeGreaterThanOrEqual(0);
       expect(ms, `${action}: display updated after ${ms} ms`).toBeLessThan(LIMIT_MS);
     }
-    expect(errors).toEqual([]);
+    expect(e2e.errors).toEqual([]);
   });
 });

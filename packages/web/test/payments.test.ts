@@ -6,37 +6,26 @@
 // forwarded when the network returns (the declined one on the back office's exception list).
 // Every test checks the order as the server keeps it afterwards.
 import { decodeQr, summarizeQr } from '@opentill/payments';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  Api,
-  buildWebOnce,
   DEMO_PASSWORD,
-  firstPage,
-  launchBrowser,
+  e2eSession,
   pieceTiles,
   presentCard,
   recoveryCode,
   registerLogin,
-  startServer,
   tile,
   unsynced,
   waitSynced,
   watchErrors,
-  type Browser,
   type OrderRow,
-  type TestServer,
   type TillWindow,
 } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let api: Api;
+const e2e = e2eSession();
 let registerId = '';
 let storeId = '';
 let items: string[] = [];
-const errors: string[] = [];
 
 interface Payment {
   kind: string;
@@ -53,7 +42,7 @@ interface LimitWindow {
   };
 }
 
-const T = (id: string) => page.getByTestId(id);
+const T = (id: string) => e2e.page.getByTestId(id);
 const minor = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
 /** Minor units (CNY, exponent 2) as the cashier types them. */
 const typed = (amount: number) => (amount / 100).toFixed(2);
@@ -61,24 +50,13 @@ const typed = (amount: number) => (amount / 100).toFixed(2);
 const plain = async (text: Promise<string | null>) => ((await text) ?? '').replace(/,/g, '');
 
 beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await firstPage(browser.context);
-  watchErrors(page, errors);
-  api = await Api.login(server.base);
-  ({ registerId, storeId } = await registerLogin(page, server.base, { currency: 'CNY' }));
-  items = await pieceTiles(page, api, 3);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+  ({ registerId, storeId } = await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' }));
+  items = await pieceTiles(e2e.page, e2e.api, 3);
+}, 60_000);
 
 /** Puts one of each item in the cart and opens the pay screen; returns the amount due. */
 async function openPay(variantIds: string[]): Promise<number> {
-  for (const id of variantIds) await tile(page, id).first().click();
+  for (const id of variantIds) await tile(e2e.page, id).first().click();
   await expect.poll(() => T('cart-line').count()).toBe(new Set(variantIds).size);
   await T('pay-button').click();
   await T('pay-screen').waitFor();
@@ -97,7 +75,7 @@ async function completeSale(): Promise<string> {
 }
 
 async function serverOrder(id: string): Promise<Order> {
-  return (await api.order(id)) as Order;
+  return (await e2e.api.order(id)) as Order;
 }
 
 /** Money in = what the order is due, plus the change handed back. */
@@ -109,7 +87,7 @@ function expectSettled(order: Order): void {
 describe('register: tenders in a real browser', () => {
   test('card on the terminal: approved', { timeout: 60_000 }, async () => {
     const due = await openPay([items[0]!]);
-    await presentCard({ api, page, registerId }, 'visa', { entryMode: 'chip' });
+    await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'visa', { entryMode: 'chip' });
     await T('tender-card').click();
     await T('card-terminal').click();
     await expect.poll(() => T('tender-line').count()).toBe(1);
@@ -131,9 +109,9 @@ describe('register: tenders in a real browser', () => {
     'card declined with 51: the register offers another tender; cash completes',
     { timeout: 60_000 },
     async () => {
-      const before = (await api.orders(registerId)).length;
+      const before = (await e2e.api.orders(registerId)).length;
       const due = await openPay([items[1]!]);
-      await presentCard({ api, page, registerId }, 'insufficient_funds');
+      await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'insufficient_funds');
       await T('tender-card').click();
       await T('card-terminal').click();
       await T('complete-sale').click();
@@ -141,16 +119,16 @@ describe('register: tenders in a real browser', () => {
       // the declined card is taken off; nothing reached the server's orders
       expect(await T('tender-line').count()).toBe(0);
       expect(minor(await T('pay-left').textContent())).toBe(due);
-      expect((await api.orders(registerId)).length).toBe(before);
+      expect((await e2e.api.orders(registerId)).length).toBe(before);
 
       await T('tender-cash').click();
-      await page.keyboard.press('F4');
+      await e2e.page.keyboard.press('F4');
       const id = await completeSale();
       const order = await serverOrder(id);
       expect(order.status).toBe('paid');
       expect(order.payments.map((p) => [p.kind, p.status])).toEqual([['cash', 'captured']]);
       expectSettled(order);
-      expect((await api.orders(registerId)).length).toBe(before + 1);
+      expect((await e2e.api.orders(registerId)).length).toBe(before + 1);
     },
   );
 
@@ -162,12 +140,12 @@ describe('register: tenders in a real browser', () => {
       // the sandbox approves half of an amount ending in .10
       const onCard = Math.floor((due - 10) / 100) * 100 + 10;
       expect(onCard).toBeGreaterThan(0);
-      await presentCard({ api, page, registerId }, 'mastercard');
+      await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'mastercard');
       await T('tender-card').click();
       await T('tender-amount').fill(typed(onCard));
       await T('card-terminal').click();
       await T('tender-cash').click();
-      await page.keyboard.press('F4');
+      await e2e.page.keyboard.press('F4');
       await expect.poll(() => T('tender-line').count()).toBe(2);
       await T('complete-sale').click();
       const approved = Math.floor(onCard / 2);
@@ -175,7 +153,7 @@ describe('register: tenders in a real browser', () => {
       // the card line now holds the approved amount; the rest is left to pay
       expect(minor(await T('tender-line').first().locator('strong').textContent())).toBe(approved);
       await T('tender-cash').click();
-      await page.keyboard.press('F4');
+      await e2e.page.keyboard.press('F4');
       const id = await completeSale();
 
       const order = await serverOrder(id);
@@ -195,15 +173,15 @@ describe('register: tenders in a real browser', () => {
     'e-wallet: the QR on the customer display, paid by the sandbox callback',
     { timeout: 60_000 },
     async () => {
-      const display = await browser.context.newPage();
-      watchErrors(display, errors);
-      await display.goto(`${server.base}/display?register=${registerId}&lang=en`);
+      const display = await e2e.browser.context.newPage();
+      watchErrors(display, e2e.errors);
+      await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=en`);
       await display.getByTestId('display-root').waitFor();
-      await page.bringToFront();
+      await e2e.page.bringToFront();
 
       const due = await openPay([items[2]!]);
       await T('tender-wallet').click();
-      const started = page.waitForResponse(
+      const started = e2e.page.waitForResponse(
         (r) => r.url().endsWith('/api/v1/payments/wallet') && r.request().method() === 'POST',
       );
       await T('wallet-qr').click();
@@ -223,7 +201,7 @@ describe('register: tenders in a real browser', () => {
 
       // the shopper pays: the sandbox provider sends its signed callback to the server
       const paidAt = Date.now();
-      const cb = await api.call('POST', `/payments/wallet/${wallet.id}/sandbox-approve`);
+      const cb = await e2e.api.call('POST', `/payments/wallet/${wallet.id}/sandbox-approve`);
       expect(cb.status).toBe(200);
       // the register sees it (long poll) and takes the wallet tender
       await expect.poll(() => T('tender-line').count(), { timeout: 5000 }).toBe(1);
@@ -238,28 +216,28 @@ describe('register: tenders in a real browser', () => {
         expect.objectContaining({ kind: 'wallet', status: 'captured', amount: due }),
       ]);
       expectSettled(order);
-      const after = await api.get<{ status: string }>(`/payments/wallet/${wallet.id}`);
+      const after = await e2e.api.get<{ status: string }>(`/payments/wallet/${wallet.id}`);
       expect(after.status).toBe('used');
     },
   );
 
   test('a tip chosen on the customer display is paid with the sale', { timeout: 60_000 }, async () => {
-    const display = await browser.context.newPage();
-    watchErrors(display, errors);
-    await display.goto(`${server.base}/display?register=${registerId}&lang=en`);
+    const display = await e2e.browser.context.newPage();
+    watchErrors(display, e2e.errors);
+    await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=en`);
     await display.getByTestId('display-root').waitFor();
-    await page.bringToFront();
+    await e2e.page.bringToFront();
 
     const due = await openPay([items[0]!, items[2]!]);
     await display.bringToFront();
     await display.getByTestId('display-tip-preset').nth(1).click(); // 15 %
     const tip = Math.round((due * 1500) / 10000);
     await display.getByTestId('display-tip-chosen').waitFor();
-    await page.bringToFront();
+    await e2e.page.bringToFront();
     await expect.poll(() => T('pay-tip').textContent().then(minor)).toBe(tip);
     expect(minor(await T('pay-total').textContent())).toBe(due + tip);
 
-    await presentCard({ api, page, registerId }, 'visa');
+    await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'visa');
     await T('tender-card').click();
     await T('card-terminal').click();
     const id = await completeSale();
@@ -276,7 +254,7 @@ describe('register: tenders in a real browser', () => {
   });
 
   test('gift card in split tender: part on the card, the rest in cash', { timeout: 60_000 }, async () => {
-    const issued = await api.call<{ id: string; code: string }>('POST', '/stored-value', {
+    const issued = await e2e.api.call<{ id: string; code: string }>('POST', '/stored-value', {
       kind: 'gift_card',
       storeId,
       amount: 500,
@@ -293,7 +271,7 @@ describe('register: tenders in a real browser', () => {
     await T('tender-amount').fill(typed(500));
     await T('tender-add').click();
     await T('tender-cash').click();
-    await page.keyboard.press('F4');
+    await e2e.page.keyboard.press('F4');
     await expect.poll(() => T('tender-line').count()).toBe(2);
     await T('complete-sale').click();
     await T('receipt').waitFor();
@@ -302,7 +280,7 @@ describe('register: tenders in a real browser', () => {
     const id = await T('receipt').getAttribute('data-order-id');
     await T('new-sale').click();
     // nor does the device keep it
-    const kept = await page.evaluate(async () =>
+    const kept = await e2e.page.evaluate(async () =>
       JSON.stringify(
         await (
           window as unknown as { __opentill: { db: { outbox: { toArray(): Promise<unknown[]> } } } }
@@ -322,7 +300,7 @@ describe('register: tenders in a real browser', () => {
       order.total - 500,
     );
     expectSettled(order);
-    const account = await api.get<{ balance: number }>(`/stored-value/${accountId}`);
+    const account = await e2e.api.get<{ balance: number }>(`/stored-value/${accountId}`);
     expect(account.balance).toBe(0);
   });
 
@@ -336,17 +314,17 @@ describe('register: tenders in a real browser', () => {
       await T('line-remove').first().click();
       await T('cart-empty').waitFor();
       const limit = saleA + 100;
-      const patched = await api.call('PATCH', `/registers/${registerId}`, { offlineCardLimit: limit });
+      const patched = await e2e.api.call('PATCH', `/registers/${registerId}`, { offlineCardLimit: limit });
       expect(patched.status).toBe(200);
       // the till picks the new limit up with its reference data
-      await page.evaluate(() => (window as unknown as LimitWindow).__opentill.till.refresh());
-      await page.waitForFunction(
+      await e2e.page.evaluate(() => (window as unknown as LimitWindow).__opentill.till.refresh());
+      await e2e.page.waitForFunction(
         (l) => (window as unknown as LimitWindow).__opentill.till.session()?.register.offlineCardLimit === l,
         limit,
       );
-      const ordersBefore = (await api.orders(registerId)).map((o) => o.id);
+      const ordersBefore = (await e2e.api.orders(registerId)).map((o) => o.id);
 
-      await browser.context.setOffline(true);
+      await e2e.browser.context.setOffline(true);
       await expect.poll(() => T('sync-badge').getAttribute('data-online')).toBe('false');
 
       // sale 1: over the limit on card → the register says so; under it → the terminal stores the card
@@ -363,7 +341,7 @@ describe('register: tenders in a real browser', () => {
       await T('lang-switch').click();
       await expect.poll(() => T('offline-card-note').textContent()).toContain('离线');
       expect(await T('card-terminal-offline').textContent()).toBe('在终端离线刷卡');
-      expect(await page.evaluate(() => (window as TillWindow).__opentillMissingKeys ?? [])).toEqual([]);
+      expect(await e2e.page.evaluate(() => (window as TillWindow).__opentillMissingKeys ?? [])).toEqual([]);
       await T('lang-switch').click();
       await expect
         .poll(() => T('card-terminal-offline').textContent())
@@ -371,14 +349,14 @@ describe('register: tenders in a real browser', () => {
       // a whole amount: the sandbox host gives endings like .99 (never answered) special meanings
       const onCard1 = Math.floor(limit / 100) * 100;
       expect(onCard1).toBeGreaterThan(0);
-      await presentCard({ api, page, registerId }, 'visa', { offline: true });
+      await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'visa', { offline: true });
       await T('tender-amount').fill(typed(onCard1));
       await T('card-terminal-offline').click();
       await expect.poll(() => T('tender-line').count()).toBe(1);
       expect(await T('tender-masked-pan').textContent()).toContain('424242******4242');
       await T('tender-offline').waitFor();
       await T('tender-cash').click();
-      await page.keyboard.press('F4');
+      await e2e.page.keyboard.press('F4');
       await T('complete-sale').click();
       await T('receipt').waitFor();
       const id1 = (await T('receipt').getAttribute('data-order-id'))!;
@@ -389,15 +367,15 @@ describe('register: tenders in a real browser', () => {
       // sale 2: all on a card the bank will decline once it is sent
       const due2 = await openPay([items[0]!]);
       expect(due2).toBeLessThanOrEqual(limit);
-      await presentCard({ api, page, registerId }, 'declined', { offline: true });
+      await presentCard({ api: e2e.api, page: e2e.page, registerId }, 'declined', { offline: true });
       await T('tender-card').click();
       await T('card-terminal-offline').click();
       await expect.poll(() => T('tender-line').count()).toBe(1);
       const id2 = await completeSale();
 
       // held on the device: no card number anywhere in its storage, nothing on the server yet
-      await expect.poll(() => unsynced(page)).toBe(2);
-      const stored = await page.evaluate(async () => {
+      await expect.poll(() => unsynced(e2e.page)).toBe(2);
+      const stored = await e2e.page.evaluate(async () => {
         const w = window as unknown as {
           __opentill: {
             db: {
@@ -413,12 +391,12 @@ describe('register: tenders in a real browser', () => {
       });
       expect(stored).not.toMatch(/4242424242424242|4000000000000002/);
       expect(stored).toContain('400000******0002');
-      expect((await api.orders(registerId)).map((o) => o.id)).toEqual(ordersBefore);
+      expect((await e2e.api.orders(registerId)).map((o) => o.id)).toEqual(ordersBefore);
 
       // the network returns: the terminal hands over its reads, the outbox sends the sales, the
       // server forwards them to the acquirer
-      await browser.context.setOffline(false);
-      await waitSynced(page, 60_000);
+      await e2e.browser.context.setOffline(false);
+      await waitSynced(e2e.page, 60_000);
       const settledOf = async (id: string) =>
         (await serverOrder(id)).payments.find((p) => p.kind === 'card')?.status;
       await expect.poll(() => settledOf(id1), { timeout: 30_000 }).toBe('captured');
@@ -438,7 +416,7 @@ describe('register: tenders in a real browser', () => {
         expect.objectContaining({ kind: 'card', status: 'declined', amount: due2 }),
       ]);
 
-      const exceptions = await api.get<{
+      const exceptions = await e2e.api.get<{
         items: { orderId: string; responseCode: string; maskedPan: string }[];
       }>('/payments/card/exceptions');
       expect(exceptions.items).toEqual([
@@ -446,16 +424,16 @@ describe('register: tenders in a real browser', () => {
       ]);
 
       // the back office's exception list shows it
-      const admin = await browser.context.newPage();
-      watchErrors(admin, errors);
+      const admin = await e2e.browser.context.newPage();
+      watchErrors(admin, e2e.errors);
       const A = (tid: string) => admin.getByTestId(tid);
-      await admin.goto(`${server.base}/admin`);
+      await admin.goto(`${e2e.server.base}/admin`);
       await A('admin-signin-username').fill('manager');
       await A('admin-signin-password').fill(DEMO_PASSWORD);
       await A('admin-signin-submit').click();
       await A('admin-mfa').waitFor();
       await A('admin-mfa-recovery').click();
-      await A('admin-mfa-code').fill(recoveryCode(server.base, 'manager'));
+      await A('admin-mfa-code').fill(recoveryCode(e2e.server.base, 'manager'));
       await A('admin-mfa-submit').click();
       await A('admin-shell').waitFor();
       await A('admin-nav-cardExceptions').click();
@@ -466,7 +444,7 @@ describe('register: tenders in a real browser', () => {
       expect(await row.getByTestId('admin-card-exception-code').getAttribute('data-code')).toBe('05');
       expect(await row.getByTestId('admin-card-exception-code').textContent()).toContain('Do not honour');
       await admin.close();
-      expect(errors).toEqual([]);
+      expect(e2e.errors).toEqual([]);
     },
   );
 });

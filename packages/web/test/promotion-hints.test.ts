@@ -2,38 +2,19 @@
 // an item; with two in the cart the register shows "add 1 × …" with the saving, and the customer
 // display (in Chinese) shows the same offer. A tap on the hint adds the item; the promotion then
 // applies with exactly the saving shown, and the server, after sync, books the same amount.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  Api,
-  buildWebOnce,
+  e2eSession,
   firstPage,
-  launchBrowser,
   payExactCash,
   pieceTiles,
   registerLogin,
-  startServer,
   tile,
   waitSynced,
   watchErrors,
-  type Browser,
-  type TestServer,
 } from './e2e-harness';
 
-let server: TestServer;
-let api: Api;
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  api = await Api.login(server.base);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 describe('promotion hints end to end', () => {
   test(
@@ -41,12 +22,12 @@ describe('promotion hints end to end', () => {
     { timeout: 150_000 },
     async () => {
       const errors: string[] = [];
-      const page = await firstPage(browser.context);
+      const page = await firstPage(e2e.browser.context);
       watchErrors(page, errors);
       const T = (id: string) => page.getByTestId(id);
-      const { registerId, storeId } = await registerLogin(page, server.base);
-      const [a] = await pieceTiles(page, api, 1);
-      const created = await api.call<{ id: string }>('POST', '/promotions', {
+      const { registerId, storeId } = await registerLogin(page, e2e.server.base);
+      const [a] = await pieceTiles(page, e2e.api, 1);
+      const created = await e2e.api.call<{ id: string }>('POST', '/promotions', {
         name: 'Three for 20% off',
         nameZh: '三件八折',
         conditions: [{ kind: 'items', selector: { variantIds: [a] }, minQuantity: 3 }],
@@ -54,19 +35,21 @@ describe('promotion hints end to end', () => {
       });
       expect(created.status).toBe(201);
       const promotionId = created.body.id;
-      const price = (await api.get<{ prices: Record<string, number> }>(`/variants/${a}`)).prices[storeId]!;
+      const price = (await e2e.api.get<{ prices: Record<string, number> }>(`/variants/${a}`)).prices[
+        storeId
+      ]!;
       // 20% of three units, half up: what the engine gives once the third is in the cart
       const expected = Math.round((3 * price) / 5);
 
       // the register picks up the promotion; then the network goes
       await page.reload();
       await T('product-tile').first().waitFor();
-      const display = await browser.context.newPage();
+      const display = await e2e.browser.context.newPage();
       watchErrors(display, errors);
-      await display.goto(`${server.base}/display?register=${registerId}&lang=zh-CN`);
+      await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=zh-CN`);
       await display.getByTestId('display-idle').waitFor();
       await page.bringToFront();
-      await browser.context.setOffline(true);
+      await e2e.browser.context.setOffline(true);
       await expect.poll(async () => T('sync-badge').getAttribute('data-online')).toBe('false');
 
       // one in the cart: two short
@@ -105,9 +88,9 @@ describe('promotion hints end to end', () => {
       await expect.poll(() => display.getByTestId('display-offer').count()).toBe(0);
 
       const orderId = await payExactCash(page);
-      await browser.context.setOffline(false);
+      await e2e.browser.context.setOffline(false);
       await waitSynced(page);
-      const order = await api.get<{
+      const order = await e2e.api.get<{
         status: string;
         promotions: { id: string; amount: number }[];
         total: number;

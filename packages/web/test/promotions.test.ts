@@ -2,41 +2,22 @@
 // translation key), the register picks it up, shows it by name in the cart, sells with the
 // network cut, and after sync the server's order carries the same promotion and total
 // (the server recomputes it; a disagreement would have rejected the sale as price_mismatch).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  Api,
-  buildWebOnce,
   DEMO_PASSWORD,
+  e2eSession,
   firstPage,
   recoveryCode,
-  launchBrowser,
   payExactCash,
   pieceTiles,
   registerLogin,
-  startServer,
   tile,
   waitSynced,
   watchErrors,
-  type Browser,
-  type TestServer,
   type TillWindow,
 } from './e2e-harness';
 
-let server: TestServer;
-let api: Api;
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  api = await Api.login(server.base);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 interface ServerOrder {
   total: number;
@@ -50,17 +31,17 @@ describe('promotions end to end', () => {
     { timeout: 180_000 },
     async () => {
       const errors: string[] = [];
-      const adm = await firstPage(browser.context);
+      const adm = await firstPage(e2e.browser.context);
       watchErrors(adm, errors);
       const A = (id: string) => adm.getByTestId(id);
-      await adm.goto(`${server.base}/admin`);
+      await adm.goto(`${e2e.server.base}/admin`);
       await A('admin-signin-username').fill('manager');
       await A('admin-signin-password').fill(DEMO_PASSWORD);
       await A('admin-signin-submit').click();
       // Api.login enrolled the manager's authenticator app: answer the second step with a recovery code
       await A('admin-mfa').waitFor();
       await A('admin-mfa-recovery').click();
-      await A('admin-mfa-code').fill(recoveryCode(server.base, 'manager'));
+      await A('admin-mfa-code').fill(recoveryCode(e2e.server.base, 'manager'));
       await A('admin-mfa-submit').click();
       await A('admin-shell').waitFor();
       await A('admin-nav-promotions').click();
@@ -93,36 +74,36 @@ describe('promotions end to end', () => {
       expect(missing).toEqual([]);
       await A('admin-lang').click();
 
-      const created = await api.get<{ items: { id: string; name: string; action: { percentBp: number } }[] }>(
-        '/promotions',
-      );
+      const created = await e2e.api.get<{
+        items: { id: string; name: string; action: { percentBp: number } }[];
+      }>('/promotions');
       expect(created.items.map((p) => [p.name, p.action.percentBp])).toEqual([
         ['Ten percent off everything', 1000],
       ]);
 
       // the register: cached promotions price the cart, and again with the network cut
-      const reg = await browser.context.newPage();
+      const reg = await e2e.browser.context.newPage();
       watchErrors(reg, errors);
-      const { storeId } = await registerLogin(reg, server.base);
-      const [variantId] = await pieceTiles(reg, api, 1);
-      await browser.context.setOffline(true);
+      const { storeId } = await registerLogin(reg, e2e.server.base);
+      const [variantId] = await pieceTiles(reg, e2e.api, 1);
+      await e2e.browser.context.setOffline(true);
       await tile(reg, variantId!).first().click();
       await reg.getByTestId('promotion-name').filter({ hasText: 'Ten percent off everything' }).waitFor();
       const orderId = await payExactCash(reg);
-      await browser.context.setOffline(false);
+      await e2e.browser.context.setOffline(false);
       await waitSynced(reg);
 
-      const order = await api.get<ServerOrder & { status: string }>(`/orders/${orderId}`);
+      const order = await e2e.api.get<ServerOrder & { status: string }>(`/orders/${orderId}`);
       expect(order.status).toBe('paid');
       expect(order.promotions.map((p) => p.name)).toEqual(['Ten percent off everything']);
-      const price = (await api.get<{ prices: Record<string, number> }>(`/variants/${variantId}`)).prices[
+      const price = (await e2e.api.get<{ prices: Record<string, number> }>(`/variants/${variantId}`)).prices[
         storeId
       ]!;
       // one unit, tax included: 10 % off, rounded half up, is the whole difference
       expect(order.promotions[0]!.amount).toBe(Math.round(price / 10));
       expect(order.total).toBe(price - Math.round(price / 10));
       expect(order.lines[0]!.promotionDiscount).toBe(order.promotions[0]!.amount);
-      const receipt = await api.get<{ promotions: { name: string }[] }>(
+      const receipt = await e2e.api.get<{ promotions: { name: string }[] }>(
         `/orders/${orderId}/receipt?format=json`,
       );
       expect(receipt.promotions.map((p) => p.name)).toEqual(['Ten percent off everything']);

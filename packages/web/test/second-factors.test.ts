@@ -1,54 +1,34 @@
 // Real browser: a manager enrols a passkey in Chromium's virtual authenticator (user verification
 // on, like a fingerprint), signs in with it alone, and approves a cashier's refund with it; an
 // owner enrols an authenticator app and signs in with a generated code.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Api,
   base32,
-  buildWebOnce,
   DEMO_PASSWORD,
-  firstPage,
-  launchBrowser,
+  e2eSession,
   payExactCash,
   pieceTiles,
   registerLogin,
-  startServer,
   tile,
   waitSynced,
   totpNow,
-  watchErrors,
-  type Browser,
-  type TestServer,
 } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
+const e2e = e2eSession({ login: false });
 /** WebAuthn needs a secure context and an RP ID that is a host name: localhost, not 127.0.0.1 */
 let base: string;
-const errors: string[] = [];
 /** the manager's recovery codes, shown once at enrolment */
 let managerCodes: string[] = [];
 
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  base = server.base.replace('127.0.0.1', 'localhost');
-  browser = await launchBrowser();
-  page = await firstPage(browser.context);
-  watchErrors(page, errors);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+beforeAll(() => {
+  base = e2e.server.base.replace('127.0.0.1', 'localhost');
 });
 
-const T = (id: string) => page.getByTestId(id);
+const T = (id: string) => e2e.page.getByTestId(id);
 
 async function signInWithPassword(username: string) {
-  await page.goto(`${base}/admin`);
+  await e2e.page.goto(`${base}/admin`);
   await T('admin-signin').waitFor();
   await T('admin-signin-username').fill(username);
   await T('admin-signin-password').fill(DEMO_PASSWORD);
@@ -66,7 +46,7 @@ describe('second factors in the back office', () => {
     { timeout: 120_000 },
     async () => {
       // a platform authenticator that verifies the user (fingerprint or face) without asking
-      const cdp = await browser.context.newCDPSession(page);
+      const cdp = await e2e.browser.context.newCDPSession(e2e.page);
       await cdp.send('WebAuthn.enable');
       const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {
@@ -109,7 +89,7 @@ describe('second factors in the back office', () => {
       await expect.poll(async () => (await T('admin-policy-form').textContent()) ?? '').toContain('Saved');
 
       // a cashier sells and asks for a refund of 2.00 through the API (the register does the same)
-      const cashier = await Api.login(server.base, 'cashier');
+      const cashier = await Api.login(e2e.server.base, 'cashier');
       const store = (await cashier.stores()).find((s) => s.currency === 'CNY')!;
       const register = (await cashier.registers(store.id))[0]!;
       const products = await cashier.get<{ items: { variants: { id: string }[] }[] }>('/products?limit=1');
@@ -160,7 +140,7 @@ describe('second factors in the back office', () => {
       expect((twice.body as { error: { code: string } }).error.code).toBe('invalid_approval');
       await signOut();
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-      expect(errors).toEqual([]);
+      expect(e2e.errors).toEqual([]);
     },
   );
 
@@ -183,17 +163,17 @@ describe('second factors in the back office', () => {
     await signInWithPassword('owner');
     await T('admin-mfa').waitFor();
     const step = (s: number) => Math.floor(s / 30);
-    while (step(Math.floor(Date.now() / 1000)) <= step(enrolledAt)) await page.waitForTimeout(500);
+    while (step(Math.floor(Date.now() / 1000)) <= step(enrolledAt)) await e2e.page.waitForTimeout(500);
     await T('admin-mfa-code').fill(totpNow(seed));
     await T('admin-mfa-submit').click();
     await T('admin-shell').waitFor();
     expect(await T('admin-user').textContent()).toContain('Owner');
     await signOut();
-    expect(errors).toEqual([]);
+    expect(e2e.errors).toEqual([]);
   });
 
   test('a manager approves a refund on the register with PIN and passkey', { timeout: 150_000 }, async () => {
-    const cdp = await browser.context.newCDPSession(page);
+    const cdp = await e2e.browser.context.newCDPSession(e2e.page);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
@@ -220,12 +200,12 @@ describe('second factors in the back office', () => {
     await signOut();
 
     // the cashier sells one item for cash and refunds it: above 1.00 a manager must approve
-    const api = await Api.login(server.base, 'cashier');
-    await registerLogin(page, base, { currency: 'CNY' });
-    const [item] = await pieceTiles(page, api, 1);
-    await tile(page, item!).click();
-    const orderId = await payExactCash(page);
-    await waitSynced(page, 30_000);
+    const api = await Api.login(e2e.server.base, 'cashier');
+    await registerLogin(e2e.page, base, { currency: 'CNY' });
+    const [item] = await pieceTiles(e2e.page, api, 1);
+    await tile(e2e.page, item!).click();
+    const orderId = await payExactCash(e2e.page);
+    await waitSynced(e2e.page, 30_000);
     await T('new-sale').click();
     await T('refund-open').click();
     await T('refund-screen').waitFor();
@@ -243,7 +223,7 @@ describe('second factors in the back office', () => {
     const order = await api.order(orderId);
     expect(order.status).toBe('refunded');
     await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-    expect(errors).toEqual([]);
+    expect(e2e.errors).toEqual([]);
   });
 });
 

@@ -1,55 +1,23 @@
 // Real browser: sell with cash and change, the receipt and its print stylesheet, refund one line.
 import { formatMoney } from '@opentill/core';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  Api,
-  buildWebOnce,
-  firstPage,
-  launchBrowser,
-  pieceTiles,
-  registerLogin,
-  startServer,
-  tile,
-  waitSynced,
-  watchErrors,
-  type Browser,
-  type TestServer,
-} from './e2e-harness';
+import { describe, expect, test } from 'vitest';
+import { e2eSession, pieceTiles, registerLogin, tile, waitSynced } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let api: Api;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  page = await firstPage(browser.context);
-  watchErrors(page, errors);
-  api = await Api.login(server.base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 describe('register: sell, print, refund', () => {
   test('cash with change, receipt print preview, refund one line', { timeout: 90_000 }, async () => {
-    const T = (id: string) => page.getByTestId(id);
-    const { registerId } = await registerLogin(page, server.base, { currency: 'CNY' });
-    const [a, b] = await pieceTiles(page, api, 2);
+    const T = (id: string) => e2e.page.getByTestId(id);
+    const { registerId } = await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' });
+    const [a, b] = await pieceTiles(e2e.page, e2e.api, 2);
 
     // two of A, one of B
-    await tile(page, a!).click();
-    await tile(page, a!).click();
-    await tile(page, b!).click();
+    await tile(e2e.page, a!).click();
+    await tile(e2e.page, a!).click();
+    await tile(e2e.page, b!).click();
     await expect.poll(() => T('cart-line').count()).toBe(2);
     expect(
-      await page.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getAttribute('data-quantity'),
+      await e2e.page.locator(`[data-testid=cart-line][data-variant-id="${a}"]`).getAttribute('data-quantity'),
     ).toBe('2');
 
     // cash: ¥1,000 tendered for a few coffees leaves change
@@ -67,8 +35,8 @@ describe('register: sell, print, refund', () => {
     const changeOnReceipt = (await T('receipt-change').textContent())?.trim();
 
     // the order on the server, with the same change
-    await waitSynced(page, 20_000);
-    const order = await api.order(orderId!);
+    await waitSynced(e2e.page, 20_000);
+    const order = await e2e.api.order(orderId!);
     const payments = order.payments as { kind: string; tendered: number; amount: number }[];
     expect(order.status).toBe('paid');
     expect(order.registerId).toBe(registerId);
@@ -83,7 +51,7 @@ describe('register: sell, print, refund', () => {
     expect(changeOnReceipt).toContain(shown);
 
     // print preview: window.print() is called, and the print stylesheet shows only the receipt
-    await page.evaluate(() => {
+    await e2e.page.evaluate(() => {
       const w = window as unknown as { __printed: number };
       w.__printed = 0;
       window.print = () => {
@@ -91,14 +59,14 @@ describe('register: sell, print, refund', () => {
       };
     });
     await T('print-receipt').click();
-    expect(await page.evaluate(() => (window as unknown as { __printed: number }).__printed)).toBe(1);
-    const hasPrintRules = await page.evaluate(() =>
+    expect(await e2e.page.evaluate(() => (window as unknown as { __printed: number }).__printed)).toBe(1);
+    const hasPrintRules = await e2e.page.evaluate(() =>
       [...document.styleSheets].some((sheet) =>
         [...sheet.cssRules].some((r) => r instanceof CSSMediaRule && r.media.mediaText.includes('print')),
       ),
     );
     expect(hasPrintRules).toBe(true);
-    await page.emulateMedia({ media: 'print' });
+    await e2e.page.emulateMedia({ media: 'print' });
     try {
       await expect.poll(() => T('receipt').isVisible()).toBe(true);
       expect(await T('receipt-total').isVisible()).toBe(true);
@@ -107,7 +75,7 @@ describe('register: sell, print, refund', () => {
       expect(await T('sync-badge').isVisible()).toBe(false);
       expect(await T('logout').isVisible()).toBe(false);
     } finally {
-      await page.emulateMedia({ media: 'screen' });
+      await e2e.page.emulateMedia({ media: 'screen' });
     }
     expect(await T('new-sale').isVisible()).toBe(true);
 
@@ -119,7 +87,7 @@ describe('register: sell, print, refund', () => {
     await T('refund-find').click();
     await T('refund-line').first().waitFor();
     const lineA = order.lines!.find((l) => l.variantId === a)!;
-    const row = page.locator(
+    const row = e2e.page.locator(
       `[data-testid=refund-line][data-line-id="${(lineA as { lineId?: string }).lineId}"]`,
     );
     await row.getByTestId('refund-qty-plus').click();
@@ -128,7 +96,7 @@ describe('register: sell, print, refund', () => {
     await T('refund-submit').click();
     await T('refund-result').waitFor();
 
-    const after = await api.order(orderId!);
+    const after = await e2e.api.order(orderId!);
     expect(after.status).toBe('partially_refunded');
     const refunded = after.lines!.map((l) => [
       l.variantId,
@@ -140,6 +108,6 @@ describe('register: sell, print, refund', () => {
         [b, 0],
       ]),
     );
-    expect(errors).toEqual([]);
+    expect(e2e.errors).toEqual([]);
   });
 });

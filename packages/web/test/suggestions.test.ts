@@ -5,34 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  Api,
-  buildWebOnce,
-  childEnv,
-  firstPage,
-  launchBrowser,
-  pieceTiles,
-  registerLogin,
-  ROOT,
-  startServer,
-  tile,
-  watchErrors,
-  type Browser,
-  type TestServer,
-} from './e2e-harness';
+import { Api, childEnv, e2eSession, pieceTiles, registerLogin, ROOT, tile, watchErrors } from './e2e-harness';
 
-let dir: string;
-let server: TestServer;
-let browser: Browser;
-let register: Page;
-const errors: string[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'opentill-web-suggest-'));
+const db = join(dir, 'opentill.db');
 
-beforeAll(async () => {
-  await buildWebOnce();
-  dir = mkdtempSync(join(tmpdir(), 'opentill-web-suggest-'));
-  const db = join(dir, 'opentill.db');
+// registered before the session's hooks: the history is generated before the server starts, and
+// the directory is removed after the server has stopped (after-hooks run in reverse order)
+beforeAll(() => {
   // the demo tenant with a sales history the rules are mined from
   const gen = spawnSync(
     process.execPath,
@@ -44,24 +25,18 @@ beforeAll(async () => {
     },
   );
   if (gen.status !== 0) throw new Error(`opentill gen failed:\n${gen.stdout}\n${gen.stderr}`);
-  server = await startServer({ db });
-  browser = await launchBrowser();
-  register = await firstPage(browser.context);
-  watchErrors(register, errors);
-}, 240_000);
+}, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const e2e = e2eSession({ login: 'owner', server: { db } });
 
 describe('register: frequently bought together', () => {
   test(
     'suggestions for the cart on the register and the display; a tap adds one',
     { timeout: 120_000 },
     async () => {
-      const owner = await Api.login(server.base, 'owner');
+      const owner = e2e.api;
       const mined = await owner.call<{ rules: number }>('POST', '/insights/rules/mine', {
         days: 60,
         minSupport: 0.003,
@@ -70,10 +45,10 @@ describe('register: frequently bought together', () => {
       expect(mined.status, JSON.stringify(mined.body)).toBe(200);
       expect(mined.body.rules).toBeGreaterThan(0);
 
-      const T = (id: string) => register.getByTestId(id);
-      const { registerId } = await registerLogin(register, server.base, { currency: 'CNY' });
-      const cashier = await Api.login(server.base, 'cashier');
-      const [a] = await pieceTiles(register, cashier, 1);
+      const T = (id: string) => e2e.page.getByTestId(id);
+      const { registerId } = await registerLogin(e2e.page, e2e.server.base, { currency: 'CNY' });
+      const cashier = await Api.login(e2e.server.base, 'cashier');
+      const [a] = await pieceTiles(e2e.page, cashier, 1);
       const asked = await cashier.get<{ items: { variantId: string }[] }>(
         `/insights/recommendations?variantIds=${a}&limit=8`,
       );
@@ -81,7 +56,7 @@ describe('register: frequently bought together', () => {
 
       // no cart, no strip
       expect(await T('suggestions').count()).toBe(0);
-      await tile(register, a!).click();
+      await tile(e2e.page, a!).click();
       await T('suggestion').first().waitFor();
       const shown = await T('suggestion').evaluateAll((els) =>
         els.map((e) => ({ id: e.getAttribute('data-variant-id') ?? '', text: e.textContent ?? '' })),
@@ -94,7 +69,7 @@ describe('register: frequently bought together', () => {
       expect(shown.map((s) => s.id)).toEqual(offered.filter((id) => shown.some((s) => s.id === id)));
       expect(shown[0]!.id).toBe(offered.find((id) => shown.some((s) => s.id === id)));
       // local names and store prices (the register's own catalog), in the strip's order
-      const local = await register.evaluate(
+      const local = await e2e.page.evaluate(
         (ids) =>
           (
             window as unknown as {
@@ -118,23 +93,23 @@ describe('register: frequently bought together', () => {
       expect(pick, 'no piece-sold suggestion to tap').toBeDefined();
 
       // the customer display shows the same suggestions with the cart
-      const display = await browser.context.newPage();
-      watchErrors(display, errors);
-      await display.goto(`${server.base}/display?register=${registerId}&lang=en`);
+      const display = await e2e.browser.context.newPage();
+      watchErrors(display, e2e.errors);
+      await display.goto(`${e2e.server.base}/display?register=${registerId}&lang=en`);
       await display.getByTestId('display-suggestion').first().waitFor();
       expect(await display.getByTestId('display-suggestions').textContent()).toContain('You may also like');
       expect(await display.getByTestId('display-suggestion').count()).toBe(shown.length);
       expect(await display.getByTestId('display-suggestion').first().textContent()).toContain(v.name);
-      await register.bringToFront();
+      await e2e.page.bringToFront();
 
       // a tap adds it to the cart, and it leaves the strip
-      await register.locator(`[data-testid=suggestion][data-variant-id="${pick!.variantId}"]`).click();
-      const line = register.locator(`[data-testid=cart-line][data-variant-id="${pick!.variantId}"]`);
+      await e2e.page.locator(`[data-testid=suggestion][data-variant-id="${pick!.variantId}"]`).click();
+      const line = e2e.page.locator(`[data-testid=cart-line][data-variant-id="${pick!.variantId}"]`);
       await line.waitFor();
       expect(await T('cart-line').count()).toBe(2);
       await expect
         .poll(() =>
-          register.locator(`[data-testid=suggestion][data-variant-id="${pick!.variantId}"]`).count(),
+          e2e.page.locator(`[data-testid=suggestion][data-variant-id="${pick!.variantId}"]`).count(),
         )
         .toBe(0);
       await expect.poll(() => display.getByTestId('display-line').count()).toBe(2);
@@ -143,7 +118,7 @@ describe('register: frequently bought together', () => {
       await T('clear-cart').click();
       await T('cart-empty').waitFor();
       expect(await T('suggestions').count()).toBe(0);
-      expect(errors).toEqual([]);
+      expect(e2e.errors).toEqual([]);
     },
   );
 });

@@ -1,56 +1,34 @@
 // Real browser: two tabs on one register sell while offline; back online, every sale reaches the
 // server once (one tab pushes the outbox; when it closes the other takes over).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  Api,
-  buildWebOnce,
-  firstPage,
-  launchBrowser,
+  e2eSession,
   pieceTiles,
   registerLogin,
   registerSession,
   sellTiles,
-  startServer,
   unsynced,
   waitSynced,
   watchErrors,
-  type Browser,
-  type TestServer,
   type TillWindow,
 } from './e2e-harness';
 
-let server: TestServer;
-let browser: Browser;
-let api: Api;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  await buildWebOnce();
-  server = await startServer();
-  browser = await launchBrowser();
-  api = await Api.login(server.base);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const e2e = e2eSession();
 
 const isLeader = (page: Page) => page.evaluate(() => (window as TillWindow).__opentill!.till.sync().leader);
 
 describe('register in two tabs', () => {
   test('both tabs sell offline: no sale lost, none duplicated', { timeout: 120_000 }, async () => {
-    const tabA = await firstPage(browser.context);
-    watchErrors(tabA, errors);
-    const { registerId, storeId } = await registerLogin(tabA, server.base, { currency: 'CNY' });
-    const [a, b] = await pieceTiles(tabA, api, 2);
-    const stockBefore = { a: await api.onHand(storeId, a!), b: await api.onHand(storeId, b!) };
+    const tabA = e2e.page;
+    const { registerId, storeId } = await registerLogin(tabA, e2e.server.base, { currency: 'CNY' });
+    const [a, b] = await pieceTiles(tabA, e2e.api, 2);
+    const stockBefore = { a: await e2e.api.onHand(storeId, a!), b: await e2e.api.onHand(storeId, b!) };
 
     // the second tab opens on the same device: same session, same register
-    const tabB = await browser.context.newPage();
-    watchErrors(tabB, errors);
-    await tabB.goto(`${server.base}/`);
+    const tabB = await e2e.browser.context.newPage();
+    watchErrors(tabB, e2e.errors);
+    await tabB.goto(`${e2e.server.base}/`);
     expect((await registerSession(tabB)).registerId).toBe(registerId);
     await tabB.getByTestId('product-tile').first().waitFor();
     // exactly one tab pushes the outbox
@@ -58,7 +36,7 @@ describe('register in two tabs', () => {
       .poll(async () => [await isLeader(tabA), await isLeader(tabB)].filter(Boolean).length)
       .toBe(1);
 
-    await browser.context.setOffline(true);
+    await e2e.browser.context.setOffline(true);
     const sold: string[] = [];
     for (let round = 0; round < 3; round++) {
       for (const tab of [tabA, tabB]) {
@@ -70,23 +48,23 @@ describe('register in two tabs', () => {
     // both tabs see the one outbox
     await expect.poll(() => unsynced(tabA)).toBe(6);
     await expect.poll(() => unsynced(tabB)).toBe(6);
-    expect((await api.orders(registerId)).length).toBe(0);
+    expect((await e2e.api.orders(registerId)).length).toBe(0);
 
     // the pushing tab goes away while offline: the other one takes over
     const [leader, other] = (await isLeader(tabA)) ? [tabA, tabB] : [tabB, tabA];
     await leader.close();
     await expect.poll(() => isLeader(other)).toBe(true);
 
-    await browser.context.setOffline(false);
+    await e2e.browser.context.setOffline(false);
     await waitSynced(other, 60_000);
 
-    const orders = await api.orders(registerId);
+    const orders = await e2e.api.orders(registerId);
     const ids = orders.map((o) => o.id);
     expect(new Set(ids).size, 'duplicate orders on the server').toBe(ids.length);
     expect(ids.sort()).toEqual([...sold].sort());
     // 6 of A (one in every sale), 2 of B (the second round, in both tabs)
-    expect(await api.onHand(storeId, a!)).toBe(stockBefore.a - 6);
-    expect(await api.onHand(storeId, b!)).toBe(stockBefore.b - 2);
-    expect(errors).toEqual([]);
+    expect(await e2e.api.onHand(storeId, a!)).toBe(stockBefore.a - 6);
+    expect(await e2e.api.onHand(storeId, b!)).toBe(stockBefore.b - 2);
+    expect(e2e.errors).toEqual([]);
   });
 });
