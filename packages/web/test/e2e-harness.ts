@@ -683,10 +683,8 @@ function terminalFor(api: Api, registerId: string): Promise<string> {
   let token = terminals.get(key);
   if (!token) {
     token = (async () => {
-      const stores = await api.stores();
-      let storeId: string | undefined;
-      for (const s of stores)
-        if ((await api.registers(s.id)).some((r) => r.id === registerId)) storeId = s.id;
+      const all = await api.get<{ items: RegisterRow[] }>('/registers');
+      const storeId = all.items.find((r) => r.id === registerId)?.storeId;
       if (!storeId) throw new Error(`register ${registerId} is in no store`);
       const made = await api.call<{ pairing: { code: string } }>('POST', '/devices', {
         kind: 'payment_terminal',

@@ -86,13 +86,13 @@ const ORDER_FIELDS = [
 type OrderRow = Pick<Selectable<OrderTable>, (typeof ORDER_FIELDS)[number]>;
 type PaymentRow = Pick<Selectable<PaymentTable>, 'order_id' | 'kind' | 'amount' | 'reference'>;
 
-export interface BatchRows {
+interface BatchRows {
   orders: Map<string, OrderRow>;
   payments: Map<string, PaymentRow[]>;
   stores: Map<string, StoreRow>;
 }
 
-export async function readBatchRows(trx: Kysely<DB>, events: readonly OutboxEvent[]): Promise<BatchRows> {
+async function readBatchRows(trx: Kysely<DB>, events: readonly OutboxEvent[]): Promise<BatchRows> {
   const out: BatchRows = { orders: new Map(), payments: new Map(), stores: new Map() };
   const byTenant = new Map<string, Set<string>>();
   for (const e of events) {
@@ -139,15 +139,14 @@ export async function readBatchRows(trx: Kysely<DB>, events: readonly OutboxEven
 }
 
 /** Builds the fact an outbox event describes, from the rows its transaction committed. */
-export async function factFromEvent(
+async function factFromEvent(
   trx: Kysely<DB>,
   event: OutboxEvent,
-  rows?: BatchRows,
+  batch: BatchRows,
 ): Promise<{ fact: AmlFact; country: string | null } | null> {
   const payload = event.payload as { orderId?: string; refundId?: string };
   if (!payload.orderId) return null;
   const tenantId = event.tenantId;
-  const batch = rows ?? (await readBatchRows(trx, [event]));
   const order = batch.orders.get(payload.orderId);
   if (!order || order.tenant_id !== tenantId) return null;
   const store = batch.stores.get(order.store_id);
