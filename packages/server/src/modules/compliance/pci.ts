@@ -85,12 +85,14 @@ function luhn(d: string): boolean {
 /**
  * Where card numbers hide in text: a bare run of 13–19 digits, or the printed groupings
  * (4-4-4-4[-1..3] and Amex 4-6-5, separated by spaces or dashes). Digits joined by dashes in
- * other shapes (ids such as `ord_…-000001-12345678`) are not read as one number.
+ * other shapes (ids such as `ord_…-000001-12345678`) are not read as one number, nor is a digit
+ * run inside a longer run of letters and digits: hex hashes and ciphertexts hold such runs by
+ * chance (a 64-character SHA-256 holds a Luhn-valid 16-digit run about once in a few thousand).
  */
 const panShapes = [
-  /(?<![\d-])\d{13,19}(?![\d])/g,
-  /(?<![\d-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\d])/g,
-  /(?<![\d-])\d{4}([ -])\d{6}\1\d{5}(?![\d])/g,
+  /(?<![\dA-Za-z-])\d{13,19}(?![\dA-Za-z])/g,
+  /(?<![\dA-Za-z-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\dA-Za-z])/g,
+  /(?<![\dA-Za-z-])\d{4}([ -])\d{6}\1\d{5}(?![\dA-Za-z])/g,
 ];
 
 /** Luhn-valid 13–19 digit numbers in a card brand's range, in the shapes above. */
